@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+
+// Deterministic identities (DESIGN.md sections 4, 5, 7): replays and restarts produce the same ids, so the
+// indexes are idempotent. 128 bits of SHA-256, hex: short enough for _id, far from collisions at fleet scale.
+
+function digest(parts: readonly (string | number)[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    hash.update(String(part));
+    hash.update('\u0000');
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** A file record: host + file fingerprint + byte offset of the record's first byte. */
+export function fileEventId(host: string, fingerprint: string, offset: number, part = 0): string {
+  return digest(['file', host, fingerprint, offset, part]);
+}
+
+/** A Windows record from any path (XML, EVTX, Winlogbeat): computer + channel + record id. */
+export function windowsEventId(computerName: string, channel: string, recordId: string): string {
+  return digest(['win', computerName.toLowerCase(), channel.toLowerCase(), recordId]);
+}
+
+/** A record from a shipper that gives its own id (journald cursor, a peer shipper's id). */
+export function sourceEventId(source: string, id: string): string {
+  return digest(['src', source, id]);
+}
+
+export function incidentId(hypervisor: string, domain: string, firstSignalEventId: string): string {
+  return digest(['incident', hypervisor, domain, firstSignalEventId]);
+}
+
+export function alertId(ruleId: string, key: string, firstIncidentId: string): string {
+  return digest(['alert', ruleId, key, firstIncidentId]);
+}
+
+/** Fingerprint of a file's first bytes (Filebeat's fingerprint identity): survives rename, not rewrite. */
+export function fingerprintBytes(head: Uint8Array): string {
+  return createHash('sha256').update(head).digest('hex').slice(0, 16);
+}
+
+/** MACs compare lowercased with colons (DESIGN.md section 7). */
+export function normalizeMac(mac: string): string {
+  const hex = mac.toLowerCase().replace(/[^0-9a-f]/g, '');
+  if (hex.length !== 12) return mac.toLowerCase();
+  return hex.match(/../g)!.join(':');
+}

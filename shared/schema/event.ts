@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import {
+  ATTRIBUTIONS,
+  DATASETS,
+  EVENT_ACTIONS,
+  EVENT_CATEGORIES,
+  EVENT_KINDS,
+  EVENT_TYPES,
+  TIME_BASES,
+} from '../vocabulary.js';
+
+// The normalized event of DESIGN.md section 4: one runtime schema, and the TypeScript type inferred from it,
+// so the two can never disagree. Nested as Elasticsearch and Winlogbeat write it.
+
+export const SCHEMA_VERSION = '1';
+
+const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'UTC ISO 8601 with milliseconds');
+const hex8 = z.string().regex(/^0x[0-9a-f]{8}$/, '0x + 8 lowercase hex digits');
+const hexParam = z.string().regex(/^0x(0|[1-9a-f][0-9a-f]*)$/, '0x + lowercase hex without leading zeros');
+
+export const BugcheckSchema = z.object({
+  code: hex8,
+  name: z.string().optional(),
+  parameters: z.array(hexParam).length(4).optional(),
+  arguments: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+export type Bugcheck = z.infer<typeof BugcheckSchema>;
+
+export const QemuSchema = z.object({
+  version: z.string().optional(),
+  cpu: z
+    .object({
+      model: z.string().optional(),
+      flags: z.array(z.string()).optional(),
+    })
+    .optional(),
+  hyperv: z.array(z.string()).optional(),
+  smp: z
+    .object({
+      cpus: z.number().int().optional(),
+      sockets: z.number().int().optional(),
+      cores: z.number().int().optional(),
+      threads: z.number().int().optional(),
+    })
+    .optional(),
+  rtc: z.object({ base: z.string().optional() }).optional(),
+  net: z.object({ mac: z.array(z.string()).optional() }).optional(),
+  machine: z.string().optional(),
+  memory_mb: z.number().optional(),
+  spice: z.object({ port: z.number().int().optional() }).optional(),
+  drives: z.array(z.string()).optional(),
+  signal: z.object({ number: z.number().int().optional(), sender_pid: z.number().int().optional() }).optional(),
+  shutdown: z.object({ reason: z.string().optional() }).optional(),
+  cpuid: z.object({ feature: z.string().optional(), register: z.string().optional() }).optional(),
+});
+export type QemuFields = z.infer<typeof QemuSchema>;
+
+export const EcsEventSchema = z.object({
+  '@timestamp': isoInstant,
+  event: z.object({
+    id: z.string().min(1),
+    created: isoInstant.optional(),
+    ingested: isoInstant.optional(),
+    original: z.string().optional(),
+    dataset: z.enum(DATASETS),
+    kind: z.enum(EVENT_KINDS),
+    category: z.array(z.enum(EVENT_CATEGORIES)).optional(),
+    type: z.array(z.enum(EVENT_TYPES)).optional(),
+    action: z.enum(EVENT_ACTIONS),
+    code: z.string().optional(),
+  }),
+  log: z
+    .object({
+      level: z.string().optional(),
+      origin: z
+        .object({
+          function: z.string().optional(),
+          file: z.object({ line: z.number().int().optional() }).optional(),
+        })
+        .optional(),
+      file: z.object({ path: z.string().optional() }).optional(),
+      offset: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  process: z
+    .object({
+      pid: z.number().int().optional(),
+      name: z.string().optional(),
+      thread: z.object({ id: z.number().int().optional() }).optional(),
+    })
+    .optional(),
+  host: z.object({ name: z.string().optional(), mac: z.array(z.string()).optional() }).optional(),
+  message: z.string().optional(),
+  libvirt: z
+    .object({
+      domain: z.object({ name: z.string().optional(), uuid: z.string().optional() }).optional(),
+      hypervisor: z.string().optional(),
+      version: z.string().optional(),
+    })
+    .optional(),
+  qemu: QemuSchema.optional(),
+  winlog: z
+    .object({
+      channel: z.string().optional(),
+      event_id: z.string().optional(),
+      provider_name: z.string().optional(),
+      record_id: z.string().optional(),
+      computer_name: z.string().optional(),
+      event_data: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  windows: z
+    .object({
+      bugcheck: BugcheckSchema.optional(),
+      // Extensions: local (locale-formatted) times of 6008, WinDbg report facts, dump header facts.
+      shutdown: z.object({ local_time: z.string().optional(), local_date: z.string().optional() }).optional(),
+      windbg: z
+        .object({
+          session_time_local: z.string().optional(),
+          gmt_offset_minutes: z.number().int().optional(),
+          uptime_ms: z.number().optional(),
+          boot_time: isoInstant.optional(),
+          os_build: z.string().optional(),
+          processors: z.number().int().optional(),
+          bugcheck_str: z.string().optional(),
+          process_name: z.string().optional(),
+          current_irql: z.string().optional(),
+          module_name: z.string().optional(),
+          image_name: z.string().optional(),
+          failure_bucket_id: z.string().optional(),
+          stack: z.array(z.string()).optional(),
+        })
+        .optional(),
+      dump: z
+        .object({
+          type: z.string().optional(),
+          machine: z.string().optional(),
+          processors: z.number().int().optional(),
+          os_version: z.string().optional(),
+          uptime_ms: z.number().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  linux: z
+    .object({
+      kernel: z
+        .object({
+          uptime_s: z.number().optional(),
+          cpu: z.number().int().optional(),
+          task: z.string().optional(),
+          stuck_s: z.number().optional(),
+          msr: z.string().optional(),
+        })
+        .optional(),
+      iostat: z
+        .object({
+          device: z.string(),
+          r_s: z.number().optional(),
+          w_s: z.number().optional(),
+          r_await_ms: z.number().optional(),
+          w_await_ms: z.number().optional(),
+          await_ms: z.number().optional(),
+          util_pct: z.number().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  hangwatch: z.object({
+    time: z.object({ basis: z.enum(TIME_BASES), zone: z.string().optional() }),
+    attribution: z.enum(ATTRIBUTIONS).optional(),
+    attribution_confidence: z.number().min(0).max(1).optional(),
+    parse: z.object({
+      grammar: z.string(),
+      flags: z.array(z.string()).optional(),
+    }),
+    source: z
+      .object({
+        fingerprint: z.string().optional(),
+        format: z.string().optional(),
+      })
+      .optional(),
+  }),
+});
+
+export type EcsEvent = z.infer<typeof EcsEventSchema>;
+
+/** Validates an event; returns the list of problems (empty when valid). Used at service boundaries and in tests. */
+export function listEventProblems(value: unknown): string[] {
+  const result = EcsEventSchema.safeParse(value);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}

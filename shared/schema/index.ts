@@ -1,0 +1,4 @@
+export * from './event.js';
+export * from './incident.js';
+export * from './alert.js';
+export * from './deadletter.js';
