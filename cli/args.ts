@@ -10,7 +10,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 ): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[]; help: boolean } {
   try {
     const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    return { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals, help: parsed.values.help === true };
+    return { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals, help: (parsed.values as Record<string, unknown>).help === true };
   } catch (error) {
     throw new HangwatchError('HW_USAGE', [`${(error as Error).message}\n\n${help}`]);
   }

@@ -1,0 +1,36 @@
+import type { Format } from '../../../shared/vocabulary.js';
+
+// Format auto-detection for `--format auto` and analyze: by path first (cheap, reliable for the well-known
+// locations), then by content sniffing of the record.
+
+const PATH_RULES: ReadonlyArray<readonly [RegExp, Format]> = [
+  [/(^|\/)libvirt\/qemu\/[^/]+\.log(\.\d+)?$/, 'qemu'],
+  [/(^|\/)(libvirtd|virtqemud|virtlogd)\.log(\.\d+)?$/, 'libvirtd'],
+  [/(^|\/)(kern\.log|dmesg|messages|syslog)(\.\d+)?(\.txt)?$/, 'kernel'],
+  [/(^|\/)iostat[^/]*$/, 'iostat'],
+  [/\.(windbg|analyze)(\.txt)?$/i, 'windbg'],
+  [/\.xml$/i, 'winevent-xml'],
+  [/winlogbeat[^/]*\.(ndjson|json)$/i, 'winlogbeat'],
+];
+
+export function detectFormatByPath(path: string): Format | undefined {
+  const p = path.replace(/\\/g, '/');
+  for (const [re, format] of PATH_RULES) if (re.test(p)) return format;
+  return undefined;
+}
+
+export function detectFormatByContent(text: string): Format | undefined {
+  const head = text.slice(0, 4096);
+  if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}: \d+: (debug|info|warning|error) : /m.test(head)) return 'libvirtd';
+  if (/starting up libvirt version|^LC_ALL=C |-name (guest=)?\S+ .*-machine /m.test(head)) return 'qemu';
+  if (/Bugcheck Analysis|Microsoft \(R\) Windows Debugger|^[A-Z_]+ \([0-9a-f]+\)\s*$/m.test(head)) return 'windbg';
+  if (/<Event[\s>]/.test(head)) return 'winevent-xml';
+  if (/^\s*\{.*"winlog"\s*:/.test(head)) return 'winlogbeat';
+  if (/^Device:?\s+.*(r\/s|rrqm\/s|tps)/m.test(head) || /^avg-cpu:/m.test(head)) return 'iostat';
+  if (/^\[\s*\d+\.\d+\]|kernel: |^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ kernel/m.test(head)) return 'kernel';
+  return undefined;
+}
+
+export function detectFormat(path: string, text: string): Format | undefined {
+  return detectFormatByPath(path) ?? detectFormatByContent(text);
+}

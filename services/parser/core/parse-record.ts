@@ -1,0 +1,129 @@
+import type { DeadLetter } from '../../../shared/schema/deadletter.js';
+import type { EcsEvent } from '../../../shared/schema/event.js';
+import type { RawRecord } from '../../../shared/raw-record.js';
+import type { Format } from '../../../shared/vocabulary.js';
+import { buildDeadLetter } from '../../../shared/deadletter.js';
+import { HangwatchError } from '../../../shared/errors.js';
+import { fileEventId, sourceEventId } from '../../../shared/identity.js';
+import { listEventProblems } from '../../../shared/schema/event.js';
+import { isoUtc } from '../../../shared/time.js';
+import type { EventDraft, FormatParser, ParseOptions, SourceState } from './event-draft.js';
+import { ParseFailure } from './parse-failure.js';
+import { detectFormat } from './detect-format.js';
+
+// The parser core: one raw record in, normalized events or dead letters out. Pure: no I/O, no clock
+// (event.created comes from the record), per-source state passed in by the caller.
+
+export interface ParseOutcome {
+  readonly events: EcsEvent[];
+  readonly deadletters: DeadLetter[];
+}
+
+export type FormatRegistry = Readonly<Record<Format, FormatParser>>;
+
+/** Keeps per-source state (host + path) for the formats that need context between records. */
+export class SourceStates {
+  private readonly states = new Map<string, SourceState>();
+  get(record: RawRecord): SourceState {
+    const key = `${record.host}\u0000${record.path}`;
+    let state = this.states.get(key);
+    if (!state) {
+      state = { memo: {} };
+      this.states.set(key, state);
+    }
+    return state;
+  }
+  get size(): number {
+    return this.states.size;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeRecord(bytes: Uint8Array): { text: string; flags: string[] } {
+  try {
+    return { text: utf8Strict.decode(bytes), flags: [] };
+  } catch {
+    return { text: utf8.decode(bytes), flags: ['invalid-utf8'] };
+  }
+}
+
+export function parseRecord(
+  record: RawRecord,
+  registry: FormatRegistry,
+  states: SourceStates,
+  options: ParseOptions,
+): ParseOutcome {
+  const at = record.created;
+  const source = { hostName: record.host, path: record.path, offset: record.offset };
+  if (record.bytes.length > options.maxRecordBytes) {
+    const error = new HangwatchError('HW_RECORD_TOO_LARGE', [record.bytes.length, options.maxRecordBytes]);
+    return { events: [], deadletters: [buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at })] };
+  }
+  const { text, flags } = decodeRecord(record.bytes);
+  if (text.includes('\u0000')) flags.push('nul-bytes');
+  const format = record.format === 'auto' ? detectFormat(record.path, text) : record.format;
+  if (!format) {
+    const error = new HangwatchError('HW_PARSE_UNKNOWN_FORMAT', [`cannot detect the format of ${record.path}`]);
+    return { events: [], deadletters: [buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at })] };
+  }
+  const parser = registry[format];
+  const createdMs = Date.parse(record.created);
+  const mtimeMs = record.mtime ? Date.parse(record.mtime) : undefined;
+  let drafts: EventDraft[];
+  try {
+    drafts = parser.parse({ record, text, flags, state: states.get(record), options, createdMs, ...(mtimeMs === undefined ? {} : { mtimeMs }) });
+  } catch (error) {
+    const failure = error instanceof ParseFailure ? error : undefined;
+    return {
+      events: [],
+      deadletters: [
+        buildDeadLetter({
+          stage: 'parse',
+          error,
+          original: record.bytes,
+          source,
+          at,
+          ...(failure ? { expected: failure.expected, grammar: failure.grammar } : { grammar: format }),
+        }),
+      ],
+    };
+  }
+  const events: EcsEvent[] = [];
+  const deadletters: DeadLetter[] = [];
+  drafts.forEach((draft, index) => {
+    const event = finishEvent(draft, record, text, flags, format, index);
+    if (options.validate) {
+      const problems = listEventProblems(event);
+      if (problems.length > 0) {
+        const error = new HangwatchError('HW_SCHEMA_INVALID', [problems.slice(0, 5).join('; ')]);
+        deadletters.push(buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at, grammar: format }));
+        return;
+      }
+    }
+    events.push(event);
+  });
+  return { events, deadletters };
+}
+
+function finishEvent(draft: EventDraft, record: RawRecord, text: string, flags: readonly string[], format: Format, index: number): EcsEvent {
+  const id =
+    draft.event.id ??
+    (record.sourceId !== undefined ? sourceEventId(record.fingerprint, `${record.sourceId}#${index}`) : fileEventId(record.host, record.fingerprint, record.offset, index));
+  const parse = { grammar: draft.hangwatch.parse?.grammar ?? format, ...(draft.hangwatch.parse?.flags ? { flags: [...draft.hangwatch.parse.flags] } : {}) };
+  if (flags.length > 0) parse.flags = [...new Set([...(parse.flags ?? []), ...flags])];
+  const event: EcsEvent = {
+    ...draft,
+    event: { ...draft.event, id, created: record.created, original: draft.event.original ?? text },
+    log: { ...draft.log, file: { path: record.path }, offset: record.offset },
+    libvirt: { ...draft.libvirt, hypervisor: draft.libvirt?.hypervisor ?? record.host },
+    hangwatch: { ...draft.hangwatch, parse, source: { fingerprint: record.fingerprint, format } },
+  };
+  return event;
+}
+
+/** The `ingest` fallback time for a record with no time at all and nothing to inherit. */
+export function ingestTimestamp(createdMs: number): string {
+  return isoUtc(createdMs);
+}
