@@ -1,0 +1,42 @@
+import { inferSyslogYear, localToUtcMs, UTC_ZONE, type Zone } from '../../../shared/time.js';
+
+// Timestamps of syslog prefixes ("Mar 15 06:03:48") and ISO syslog prefixes, built from characters with
+// Date.UTC (DESIGN.md section 6: no date-fns parse() per line).
+
+const MONTHS: Readonly<Record<string, number>> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 };
+
+export interface SyslogInstant {
+  readonly ms: number;
+  readonly basis: 'zone' | 'explicit';
+  readonly zone?: string;
+}
+
+/** "Mar 15 06:03:48" at the start of `text`: year inferred from the reference time, zone from config. */
+export function syslogClassicInstant(text: string, referenceMs: number, zone: Zone | undefined): SyslogInstant | undefined {
+  const month = MONTHS[text.slice(0, 3)];
+  if (month === undefined) return undefined;
+  const day = Number.parseInt(text.slice(4, 6).trim(), 10);
+  const hour = Number(text.slice(7, 9));
+  const minute = Number(text.slice(10, 12));
+  const second = Number(text.slice(13, 15));
+  if (!(day >= 1 && day <= 31) || Number.isNaN(hour + minute + second)) return undefined;
+  const year = inferSyslogYear(month, day, hour, minute, second, referenceMs);
+  const z = zone ?? UTC_ZONE;
+  return { ms: localToUtcMs(z, year, month, day, hour, minute, second), basis: 'zone', zone: z.name };
+}
+
+/** "2017-03-15T13:05:01.123456+08:00" / "...+0800" / "...Z" at the start of `text`. */
+export function isoPrefixInstant(text: string): SyslogInstant | undefined {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|([+-])(\d\d):?(\d\d))/.exec(text);
+  if (!m) return undefined;
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  let value = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
+  if (m[8] !== 'Z') value -= (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) * 60_000;
+  return { ms: value, basis: 'explicit' };
+}
+
+/** The host field of a classic or ISO syslog prefix ("Mar 15 06:03:48 sc7 prog[1]: " -> "sc7"). */
+export function syslogHost(prefix: string): string | undefined {
+  const m = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\S+T\S+) (\S+) /.exec(prefix);
+  return m?.[1];
+}
