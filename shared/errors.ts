@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
   HW_WEBHOOK_FAILED: { retriable: true, template: 'webhook %s failed: %s' },
   HW_KIBANA_IMPORT_FAILED: { retriable: false, template: 'Kibana import failed: %s' },
   HW_USAGE: { retriable: false, template: '%s' },
+  HW_NOT_FOUND: { retriable: false, template: '%s not found: %s' },
   HW_INTERNAL: { retriable: false, template: 'internal error: %s' },
 } as const satisfies Record<string, { retriable: boolean; template: string }>;
 
