@@ -32,6 +32,8 @@ export const EVENT_ACTIONS = [
   'vm-config',
   'daemon-info',
   'time-change',
+  // Extension (issue 3): kernel block-layer I/O errors (blk_update_request / print_req_error / Buffer I/O error).
+  'disk-error',
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 

@@ -151,6 +151,9 @@ export const EcsEventSchema = z.object({
           task: z.string().optional(),
           stuck_s: z.number().optional(),
           msr: z.string().optional(),
+          // Extensions (issue 3): the guest vCPU of a kvm message, the block device of an I/O error.
+          vcpu: z.number().int().optional(),
+          device: z.string().optional(),
         })
         .optional(),
       iostat: z
