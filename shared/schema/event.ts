@@ -113,7 +113,18 @@ export const EcsEventSchema = z.object({
     .object({
       bugcheck: BugcheckSchema.optional(),
       // Extensions: local (locale-formatted) times of 6008, WinDbg report facts, dump header facts.
-      shutdown: z.object({ local_time: z.string().optional(), local_date: z.string().optional() }).optional(),
+      // 6008: local_time/local_date as Windows wrote them (locale text); local_datetime the same instant as ISO
+      // local `YYYY-MM-DDTHH:MM:SS` (guest wall clock, no offset); time_utc/offset_minutes from the record's
+      // <Binary> SYSTEMTIMEs when present (locale-free, and they tell the guest's UTC offset).
+      shutdown: z
+        .object({
+          local_time: z.string().optional(),
+          local_date: z.string().optional(),
+          local_datetime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/).optional(),
+          time_utc: isoInstant.optional(),
+          offset_minutes: z.number().int().optional(),
+        })
+        .optional(),
       windbg: z
         .object({
           session_time_local: z.string().optional(),
@@ -129,6 +140,8 @@ export const EcsEventSchema = z.object({
           image_name: z.string().optional(),
           failure_bucket_id: z.string().optional(),
           stack: z.array(z.string()).optional(),
+          /** All frames of STACK_TEXT; `stack` keeps at most the first 64. */
+          stack_frames: z.number().int().nonnegative().optional(),
         })
         .optional(),
       dump: z
