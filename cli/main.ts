@@ -27,6 +27,11 @@ export function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `hangwatch parse ... | head` closes stdout early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());

@@ -21,6 +21,8 @@ export interface DeadLetterInput {
   readonly stage: Stage;
   readonly error: unknown;
   readonly original: Uint8Array | string;
+  /** When `original` is only the first part of a larger record: the full record's length and SHA-256. */
+  readonly originalWhole?: { readonly length: number; readonly sha256: string };
   readonly source?: DeadLetterSource;
   readonly expected?: readonly string[];
   readonly grammar?: string;
@@ -32,8 +34,8 @@ export interface DeadLetterInput {
 
 export function buildDeadLetter(input: DeadLetterInput): DeadLetter {
   const bytes = typeof input.original === 'string' ? Buffer.from(input.original, 'utf8') : Buffer.from(input.original);
-  const truncated = bytes.length > DEADLETTER_MAX_ORIGINAL_BYTES;
-  const kept = truncated ? bytes.subarray(0, DEADLETTER_MAX_ORIGINAL_BYTES) : bytes;
+  const truncated = bytes.length > DEADLETTER_MAX_ORIGINAL_BYTES || input.originalWhole !== undefined;
+  const kept = bytes.length > DEADLETTER_MAX_ORIGINAL_BYTES ? bytes.subarray(0, DEADLETTER_MAX_ORIGINAL_BYTES) : bytes;
   let encoding: 'utf8' | 'base64' = 'utf8';
   let text: string;
   try {
@@ -60,8 +62,8 @@ export function buildDeadLetter(input: DeadLetterInput): DeadLetter {
       stage: input.stage,
       original: {
         encoding,
-        length: bytes.length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
+        length: input.originalWhole?.length ?? bytes.length,
+        sha256: input.originalWhole?.sha256 ?? createHash('sha256').update(bytes).digest('hex'),
         truncated,
       },
     },

@@ -31,11 +31,6 @@ export function alertId(ruleId: string, key: string, firstIncidentId: string): s
   return digest(['alert', ruleId, key, firstIncidentId]);
 }
 
-/** Fingerprint of a file's first bytes (Filebeat's fingerprint identity): survives rename, not rewrite. */
-export function fingerprintBytes(head: Uint8Array): string {
-  return createHash('sha256').update(head).digest('hex').slice(0, 16);
-}
-
 /** MACs compare lowercased with colons (DESIGN.md section 7). */
 export function normalizeMac(mac: string): string {
   const hex = mac.toLowerCase().replace(/[^0-9a-f]/g, '');

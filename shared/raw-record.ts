@@ -20,6 +20,8 @@ export interface RawRecord {
   readonly created: string;
   /** File modification time (ISO), for year inference of syslog lines. */
   readonly mtime?: string;
+  /** Set when the source record was larger than the framing limit: `bytes` holds its first part. */
+  readonly oversize?: { readonly length: number; readonly sha256: string };
   /** A source-provided record id (journald cursor, peer shipper id) when there is no file offset. */
   readonly sourceId?: string;
 }

@@ -1,6 +1,85 @@
+import { hostname } from 'node:os';
+import { parseCommandArgs } from '../args.js';
+import { NdjsonWriter } from '../io/ndjson-writer.js';
 import { HangwatchError } from '../../shared/errors.js';
+import { FORMATS, type Format } from '../../shared/vocabulary.js';
+import { parseZone } from '../../shared/time.js';
+import { FORMAT_PARSERS } from '../../services/parser/core/registry.js';
+import { parseRecord, SourceStates } from '../../services/parser/core/parse-record.js';
+import { readFileRecords, readStreamRecords } from '../../services/parser/adapters/read-file-records.js';
+import { hostFromPath } from '../../services/parser/core/host-from-path.js';
 
-// Placeholder until this command lands; the CLI lists it so its help stays in one place.
-export async function run(_argv: string[]): Promise<number> {
-  throw new HangwatchError('HW_USAGE', ['hangwatch parse is not available in this build yet']);
+const HELP = `Usage: hangwatch parse --format FORMAT [--host NAME] [--tz ZONE] [--guest-tz ZONE] [--deadletter FILE] [FILE...]
+
+Parses log records into normalized ECS events, one JSON document per line on stdout.
+Reads standard input when no FILE is given.
+
+Options:
+  --format FORMAT     ${FORMATS.join(' | ')} | auto (default: auto, by path then content)
+  --host NAME         hypervisor host the records belong to (default: from a <host>/var/log/... path, else this machine)
+  --tz ZONE           zone of host records without an offset (kernel syslog): IANA name or +HH:MM (default UTC)
+  --guest-tz ZONE     zone of guest records written in local time (EventLog 6008, WinDbg without offset)
+  --deadletter FILE   write dead letters (records that could not be parsed) to FILE instead of stderr
+  --max-record-bytes N  records larger than this are dead letters (default 16777216)
+
+The last line on stderr is always: parsed=<events> deadletter=<dead letters>
+Exit status: 0 when the input was read (even with dead letters), 1 when a file could not be read, 2 on bad usage.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(
+    argv,
+    {
+      format: { type: 'string', default: 'auto' },
+      host: { type: 'string' },
+      tz: { type: 'string' },
+      'guest-tz': { type: 'string' },
+      deadletter: { type: 'string' },
+      'max-record-bytes': { type: 'string', default: String(16 << 20) },
+    },
+    HELP,
+  );
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const format = String(args.values.format);
+  if (format !== 'auto' && !(FORMATS as readonly string[]).includes(format)) throw new HangwatchError('HW_USAGE', [`unknown --format ${format}\n\n${HELP}`]);
+  const maxRecordBytes = Number(args.values['max-record-bytes']);
+  if (!Number.isInteger(maxRecordBytes) || maxRecordBytes <= 0) throw new HangwatchError('HW_USAGE', ['--max-record-bytes must be a positive whole number']);
+  const options = {
+    maxRecordBytes,
+    validate: false,
+    ...(args.values.tz ? { hostZone: parseZone(String(args.values.tz)) } : {}),
+    ...(args.values['guest-tz'] ? { guestZone: parseZone(String(args.values['guest-tz'])) } : {}),
+  };
+  const out = NdjsonWriter.toStream(process.stdout);
+  const dead = args.values.deadletter ? NdjsonWriter.toFile(String(args.values.deadletter)) : NdjsonWriter.toStream(process.stderr);
+  const states = new SourceStates();
+  const created = new Date().toISOString();
+  let parsed = 0;
+  let deadletters = 0;
+  let exitCode = 0;
+  const sources = args.positionals.length > 0 ? args.positionals : ['-'];
+  for (const path of sources) {
+    const host = args.values.host ? String(args.values.host) : (hostFromPath(path) ?? hostname());
+    const source = { path: path === '-' ? '<stdin>' : path, host, format: format as Format | 'auto', maxRecordBytes, created };
+    try {
+      const records = path === '-' ? readStreamRecords(process.stdin, { ...source, fingerprint: `stdin-${created}` }) : readFileRecords(source);
+      for await (const record of records) {
+        const outcome = parseRecord(record, FORMAT_PARSERS, states, options);
+        for (const event of outcome.events) await out.write(event);
+        for (const letter of outcome.deadletters) await dead.write(letter);
+        parsed += outcome.events.length;
+        deadletters += outcome.deadletters.length;
+      }
+    } catch (error) {
+      if (!(error instanceof HangwatchError) || error.code !== 'HW_INPUT_UNREADABLE') throw error;
+      process.stderr.write(`hangwatch parse: ${error.message}\n`);
+      exitCode = 1;
+    }
+  }
+  await dead.close();
+  process.stderr.write(`parsed=${parsed} deadletter=${deadletters}\n`);
+  return exitCode;
 }

@@ -19,7 +19,7 @@ export interface ParseOutcome {
   readonly deadletters: DeadLetter[];
 }
 
-export type FormatRegistry = Readonly<Record<Format, FormatParser>>;
+export type FormatRegistry = Readonly<Partial<Record<Format, FormatParser>>>;
 
 /** Keeps per-source state (host + path) for the formats that need context between records. */
 export class SourceStates {
@@ -57,9 +57,11 @@ export function parseRecord(
 ): ParseOutcome {
   const at = record.created;
   const source = { hostName: record.host, path: record.path, offset: record.offset };
-  if (record.bytes.length > options.maxRecordBytes) {
-    const error = new HangwatchError('HW_RECORD_TOO_LARGE', [record.bytes.length, options.maxRecordBytes]);
-    return { events: [], deadletters: [buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at })] };
+  if (record.oversize || record.bytes.length > options.maxRecordBytes) {
+    const length = record.oversize?.length ?? record.bytes.length;
+    const error = new HangwatchError('HW_RECORD_TOO_LARGE', [length, options.maxRecordBytes]);
+    const letter = buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at, ...(record.oversize ? { originalWhole: record.oversize } : {}) });
+    return { events: [], deadletters: [letter] };
   }
   const { text, flags } = decodeRecord(record.bytes);
   if (text.includes('\u0000')) flags.push('nul-bytes');
@@ -69,6 +71,10 @@ export function parseRecord(
     return { events: [], deadletters: [buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at })] };
   }
   const parser = registry[format];
+  if (!parser) {
+    const error = new HangwatchError('HW_PARSE_UNKNOWN_FORMAT', [`no parser for format ${format}`]);
+    return { events: [], deadletters: [buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at })] };
+  }
   const createdMs = Date.parse(record.created);
   const mtimeMs = record.mtime ? Date.parse(record.mtime) : undefined;
   let drafts: EventDraft[];
@@ -122,7 +128,7 @@ function finishEvent(draft: EventDraft, record: RawRecord, text: string, flags: 
   log.offset = record.offset;
   const libvirt = event.libvirt ?? (event.libvirt = {});
   if (libvirt.hypervisor === undefined) libvirt.hypervisor = record.host;
-  const hw = event.hangwatch;
+  const hw = (draft as EventDraft).hangwatch;
   const parse = hw.parse ?? (hw.parse = {});
   if (parse.grammar === undefined) parse.grammar = format;
   if (flags.length > 0) parse.flags = parse.flags ? [...new Set([...parse.flags, ...flags])] : [...flags];

@@ -1,0 +1,210 @@
+import rules from '../../../../grammars/generated/qemu-cmdline.js';
+import { runGrammar } from '../../../../grammars/run-grammar.js';
+import { normalizeMac } from '../../../../shared/identity.js';
+import { readCpuOption, type CpuConfig } from './cpu.js';
+import { keyvalValue, readJsonOption, readKeyval, readSizeMiB } from './option-values.js';
+
+// The qemu command line as libvirt logs it, read into the domain configuration hangwatch needs (DESIGN.md
+// section 4 `qemu.*`): the nearley grammar gives env, program and shell words; this module pairs options with
+// their values and reads the options that matter for diagnosis.
+
+export const CMDLINE_GRAMMAR = 'qemu-cmdline';
+
+interface GrammarItem {
+  readonly option?: string;
+  readonly value?: string;
+}
+interface GrammarResult {
+  readonly env: ReadonlyArray<{ name: string; value: string }>;
+  readonly program: string;
+  readonly items: readonly GrammarItem[];
+}
+
+export interface QemuOption {
+  readonly name: string;
+  readonly value?: string;
+}
+
+export interface QemuCommandLine {
+  readonly env: Readonly<Record<string, string>>;
+  readonly program: string;
+  readonly options: readonly QemuOption[];
+  /** Words that follow no option (a disk image given positionally). */
+  readonly positional: readonly string[];
+}
+
+export interface QemuConfig {
+  readonly name?: string;
+  readonly uuid?: string;
+  readonly machine?: string;
+  /** The effective -cpu: QEMU applies the last one (libvirt's <qemu:commandline> appends one). */
+  readonly cpu?: CpuConfig;
+  /** How many -cpu options the line had (more than one: the effective one overrides). */
+  readonly cpuOptions: number;
+  readonly smp?: { cpus?: number; sockets?: number; cores?: number; threads?: number; maxcpus?: number };
+  readonly memoryMb?: number;
+  readonly rtcBase?: string;
+  readonly macs: string[];
+  readonly spicePort?: number;
+  readonly drives: string[];
+}
+
+/** Parses a command line (one line, or lines joined by backslash-newline). Throws ParseFailure when not shell words. */
+export function parseCommandLine(text: string): QemuCommandLine {
+  const trimmed = text.replace(/[\s\\]+$/, '');
+  const result = runGrammar<GrammarResult>(CMDLINE_GRAMMAR, rules, trimmed);
+  const options: QemuOption[] = [];
+  const positional: string[] = [];
+  let previousWasOption = false;
+  for (const item of result.items) {
+    if (item.option !== undefined) {
+      options.push({ name: item.option });
+      previousWasOption = true;
+      continue;
+    }
+    const last = options[options.length - 1];
+    // A word right after an option is its value; qemu's argument-less options (-S, -no-user-config,
+    // -nodefaults, -no-shutdown, -enable-kvm) are always followed by another option in libvirt's lines.
+    if (previousWasOption && last && item.value !== undefined) options[options.length - 1] = { name: last.name, value: item.value };
+    else if (item.value !== undefined) positional.push(item.value);
+    previousWasOption = false;
+  }
+  const env: Record<string, string> = {};
+  for (const e of result.env) env[e.name] = e.value;
+  return { env, program: result.program, options, positional };
+}
+
+export function readQemuConfig(cmd: QemuCommandLine): QemuConfig {
+  let name: string | undefined;
+  let uuid: string | undefined;
+  let machine: string | undefined;
+  let cpu: CpuConfig | undefined;
+  let cpuOptions = 0;
+  let smp: QemuConfig['smp'];
+  let memoryMb: number | undefined;
+  let rtcBase: string | undefined;
+  let spicePort: number | undefined;
+  const macs: string[] = [];
+  const drives: string[] = [];
+  const addMac = (mac: unknown) => {
+    if (typeof mac !== 'string' || mac === '') return;
+    const m = normalizeMac(mac);
+    if (!macs.includes(m)) macs.push(m);
+  };
+  const addDrive = (file: unknown) => {
+    if (typeof file === 'string' && file !== '' && !drives.includes(file)) drives.push(file);
+  };
+  for (const { name: option, value } of cmd.options) {
+    if (value === undefined) continue;
+    switch (option) {
+      case 'name':
+        name = keyvalValue(readKeyval(value), 'guest', true) ?? name;
+        break;
+      case 'uuid':
+        uuid = value.toLowerCase();
+        break;
+      case 'machine':
+      case 'M':
+        machine = keyvalValue(readKeyval(value), 'type', true) ?? machine;
+        break;
+      case 'cpu':
+        cpu = readCpuOption(value);
+        cpuOptions++;
+        break;
+      case 'smp':
+        smp = readSmp(value);
+        break;
+      case 'm': {
+        const size = keyvalValue(readKeyval(value), 'size', true);
+        const mb = size === undefined ? undefined : readSizeMiB(size);
+        if (mb !== undefined) memoryMb = mb;
+        break;
+      }
+      case 'rtc':
+        rtcBase = keyvalValue(readKeyval(value), 'base') ?? rtcBase;
+        break;
+      case 'spice': {
+        const port = Number(keyvalValue(readKeyval(value), 'port'));
+        if (Number.isInteger(port) && port > 0) spicePort = port;
+        break;
+      }
+      case 'device':
+      case 'net': {
+        const json = readJsonOption(value);
+        if (json) addMac(json.mac);
+        else {
+          const items = readKeyval(value);
+          addMac(keyvalValue(items, 'mac'));
+          addMac(keyvalValue(items, 'macaddr'));
+        }
+        break;
+      }
+      case 'drive':
+        addDrive(keyvalValue(readKeyval(value), 'file'));
+        break;
+      case 'blockdev': {
+        const json = readJsonOption(value);
+        if (json) collectFilenames(json, addDrive, 0);
+        else addDrive(keyvalValue(readKeyval(value), 'filename'));
+        break;
+      }
+      case 'hda':
+      case 'hdb':
+      case 'hdc':
+      case 'hdd':
+      case 'cdrom':
+        addDrive(value);
+        break;
+    }
+  }
+  return {
+    ...(name === undefined ? {} : { name }),
+    ...(uuid === undefined ? {} : { uuid }),
+    ...(machine === undefined ? {} : { machine }),
+    ...(cpu === undefined ? {} : { cpu }),
+    cpuOptions,
+    ...(smp === undefined ? {} : { smp }),
+    ...(memoryMb === undefined ? {} : { memoryMb }),
+    ...(rtcBase === undefined ? {} : { rtcBase }),
+    macs,
+    ...(spicePort === undefined ? {} : { spicePort }),
+    drives,
+  };
+}
+
+/** `2,sockets=1,cores=2,threads=1` or `cpus=2,maxcpus=4,...` (qemu hw/core/machine-smp.c). */
+function readSmp(value: string): NonNullable<QemuConfig['smp']> {
+  const out: Record<string, number> = {};
+  for (const [key, raw] of readKeyval(value)) {
+    const k = key ?? 'cpus';
+    if (k !== 'cpus' && k !== 'sockets' && k !== 'cores' && k !== 'threads' && k !== 'maxcpus') continue;
+    const n = Number(raw);
+    if (Number.isInteger(n) && n >= 0) out[k] = n;
+  }
+  return out;
+}
+
+/** A -blockdev JSON node's file names: `filename` of protocol nodes, nested `file` objects included. */
+function collectFilenames(node: Record<string, unknown>, add: (file: unknown) => void, depth: number): void {
+  if (depth > 8) return;
+  add(node.filename);
+  for (const value of Object.values(node)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) collectFilenames(value as Record<string, unknown>, add, depth + 1);
+  }
+}
+
+/**
+ * Is this line a qemu command line? Env assignments (`LC_ALL=C PATH=...`), then the binary (`/usr/bin/kvm-spice`,
+ * `qemu-system-x86_64`, `/usr/libexec/qemu-kvm`), then an option. Looks at the head only: linear on 1 MB lines.
+ */
+const CMDLINE_HEAD =
+  /^(?:[A-Za-z_]\w*=(?:'[^'\n]*'|[^\s'])* +(?:\\\r?\n)?)*(?:[^\s'"=]*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|qemu|kvm|kvm-spice)(?: +| *\\\r?\n)+-/;
+export function isCommandLine(text: string): boolean {
+  return CMDLINE_HEAD.test(text.length > 8192 ? text.slice(0, 8192) : text);
+}
+
+/** First line of a command line broken over lines by libvirt >= 6 (`LC_ALL=C \`, or the binary then ` \`). */
+const CMDLINE_FIRST_LINE = /^(?:[A-Za-z_]\w*=(?:'[^'\n]*'|[^\s'])* +)*(?:[A-Za-z_]\w*=(?:'[^'\n]*'|[^\s'])*|(?:[^\s'"=]*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|qemu|kvm|kvm-spice)(?: +-[^\n]*)?) *\\$/;
+export function startsBrokenCommandLine(line: string): boolean {
+  return line.length <= 8192 && CMDLINE_FIRST_LINE.test(line);
+}

@@ -1,0 +1,8 @@
+import type { Format } from '../../../shared/vocabulary.js';
+import type { FormatParser } from './event-draft.js';
+import { libvirtdParser } from './formats/libvirtd.js';
+
+// Every format parser, by format name. Adding a format touches this table and grammars/.
+export const FORMAT_PARSERS: Partial<Record<Format, FormatParser>> = {
+  libvirtd: libvirtdParser,
+};

@@ -1,0 +1,47 @@
+import type { EventAction } from '../../../../shared/vocabulary.js';
+import type { EcsEvent } from '../../../../shared/schema/event.js';
+
+// Windows event id -> event.action (DESIGN.md section 4 vocabulary). Ids are only meaningful together with
+// their provider: 41 and 1001 are checked against it (1001 is also Windows Error Reporting's app-crash id in
+// the Application log); the EventLog service ids (6005/6006/6008/6009/6013), the Service Control Manager ids
+// (7031/7034) and the storage port-driver ids (129/153, written by storahci, iaStorV, vioscsi, viostor, ...)
+// are taken by id alone since many providers share them.
+
+type Category = NonNullable<EcsEvent['event']['category']>[number];
+type Type = NonNullable<EcsEvent['event']['type']>[number];
+
+export interface WindowsEventClass {
+  readonly action: EventAction;
+  readonly category: readonly Category[];
+  readonly type: readonly Type[];
+}
+
+interface Rule extends WindowsEventClass {
+  readonly providers?: readonly string[];
+}
+
+const KERNEL_POWER = ['microsoft-windows-kernel-power'];
+const WER_BUGCHECK = ['microsoft-windows-wer-systemerrorreporting', 'bugcheck', 'save dump'];
+
+const RULES: Readonly<Record<string, Rule>> = {
+  '41': { action: 'kernel-power-41', category: ['host'], type: ['error'], providers: KERNEL_POWER },
+  '1001': { action: 'bugcheck', category: ['host'], type: ['error'], providers: WER_BUGCHECK },
+  '6008': { action: 'unexpected-shutdown', category: ['host'], type: ['error'] },
+  '6005': { action: 'system-boot', category: ['host'], type: ['start'] },
+  '6009': { action: 'system-boot', category: ['host'], type: ['start'] },
+  '6006': { action: 'system-shutdown', category: ['host'], type: ['end'] },
+  '7031': { action: 'service-crash', category: ['process'], type: ['error'] },
+  '7034': { action: 'service-crash', category: ['process'], type: ['error'] },
+  '129': { action: 'disk-reset', category: ['driver'], type: ['error'] },
+  '153': { action: 'disk-reset', category: ['driver'], type: ['error'] },
+};
+
+const OTHER: WindowsEventClass = { action: 'other', category: ['host'], type: ['info'] };
+
+/** Classifies by event id and provider (or legacy source name); anything unknown is `other`. */
+export function classifyWindowsEvent(eventId: string, providers: ReadonlyArray<string | undefined>): WindowsEventClass {
+  const rule = RULES[eventId];
+  if (!rule) return OTHER;
+  if (rule.providers && !providers.some((p) => p !== undefined && rule.providers?.includes(p.toLowerCase()))) return OTHER;
+  return rule;
+}

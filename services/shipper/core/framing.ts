@@ -1,0 +1,257 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { Format } from '../../../shared/vocabulary.js';
+
+// Record framing (issue 4): newline lines with a maximum length, one `<Event>` per record for event XML, one
+// document per WinDbg report. Incremental (push chunks, then end) with bounded memory: a line longer than the
+// limit is never buffered whole; its first `maxRecordBytes` are kept for the dead letter, the rest is only
+// counted and hashed, so the dead letter still carries the full length and SHA-256 (DESIGN.md section 9).
+
+export interface Frame {
+  /** Byte offset of the record's first byte in the source. */
+  readonly offset: number;
+  readonly bytes: Buffer;
+  /** Set when the record exceeded the limit: its full length and digest; `bytes` holds its first part. */
+  readonly oversize?: { readonly length: number; readonly sha256: string };
+}
+
+export interface Framer {
+  push(chunk: Buffer): Frame[];
+  /** End of input (or a flush timeout for a growing file): emit what is buffered. */
+  end(): Frame[];
+  /** Bytes consumed into emitted frames: the safe resume position for a checkpoint. */
+  readonly committedOffset: number;
+}
+
+export type Framing = 'lines' | 'event-xml' | 'document';
+
+export function framingFor(format: Format | 'auto', path: string): Framing {
+  if (format === 'winevent-xml' || (format === 'auto' && /\.xml$/i.test(path))) return 'event-xml';
+  if (format === 'windbg' || (format === 'auto' && /\.(windbg|analyze)(\.txt)?$|windbg[^/]*\.txt$/i.test(path))) return 'document';
+  return 'lines';
+}
+
+export function createFramer(framing: Framing, maxRecordBytes: number, startOffset = 0): Framer {
+  if (framing === 'event-xml') return new EventXmlFramer(maxRecordBytes, startOffset);
+  if (framing === 'document') return new DocumentFramer(maxRecordBytes, startOffset);
+  return new LineFramer(maxRecordBytes, startOffset);
+}
+
+class LineFramer implements Framer {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private lineStart: number;
+  private position: number;
+  private overflow: { hash: Hash; length: number; head: Buffer } | null = null;
+  committedOffset: number;
+
+  constructor(
+    private readonly max: number,
+    startOffset: number,
+  ) {
+    this.lineStart = startOffset;
+    this.position = startOffset;
+    this.committedOffset = startOffset;
+  }
+
+  push(chunk: Buffer): Frame[] {
+    const frames: Frame[] = [];
+    let from = 0;
+    while (from < chunk.length) {
+      const nl = chunk.indexOf(0x0a, from);
+      const end = nl === -1 ? chunk.length : nl;
+      this.append(chunk.subarray(from, end));
+      this.position += end - from;
+      if (nl === -1) break;
+      this.position += 1;
+      const frame = this.takeLine();
+      if (frame) frames.push(frame);
+      this.lineStart = this.position;
+      this.committedOffset = this.position;
+      from = nl + 1;
+    }
+    return frames;
+  }
+
+  end(): Frame[] {
+    const frame = this.takeLine();
+    this.lineStart = this.position;
+    this.committedOffset = this.position;
+    return frame ? [frame] : [];
+  }
+
+  private append(part: Buffer): void {
+    if (part.length === 0) return;
+    if (this.overflow) {
+      this.overflow.hash.update(part);
+      this.overflow.length += part.length;
+      return;
+    }
+    if (this.pendingBytes + part.length > this.max) {
+      const head = Buffer.concat([...this.pending, part]);
+      const hash = createHash('sha256').update(head);
+      this.overflow = { hash, length: head.length, head: head.subarray(0, this.max) };
+      this.pending = [];
+      this.pendingBytes = 0;
+      return;
+    }
+    this.pending.push(Buffer.from(part));
+    this.pendingBytes += part.length;
+  }
+
+  private takeLine(): Frame | null {
+    if (this.overflow) {
+      const { hash, length, head } = this.overflow;
+      this.overflow = null;
+      return { offset: this.lineStart, bytes: head, oversize: { length, sha256: hash.digest('hex') } };
+    }
+    if (this.pendingBytes === 0) {
+      this.pending = [];
+      return null;
+    }
+    let bytes = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
+    if (bytes.length === 0) return null;
+    return { offset: this.lineStart, bytes };
+  }
+}
+
+/** A whole document (a WinDbg report): bounded; beyond the limit it becomes an oversize frame. */
+class DocumentFramer implements Framer {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private hash = createHash('sha256');
+  private start: number;
+  private total = 0;
+  committedOffset: number;
+
+  constructor(
+    private readonly max: number,
+    startOffset: number,
+  ) {
+    this.start = startOffset;
+    this.committedOffset = startOffset;
+  }
+
+  push(chunk: Buffer): Frame[] {
+    this.hash.update(chunk);
+    this.total += chunk.length;
+    if (this.size < this.max) {
+      const keep = chunk.subarray(0, this.max - this.size);
+      this.parts.push(Buffer.from(keep));
+      this.size += keep.length;
+    }
+    return [];
+  }
+
+  end(): Frame[] {
+    if (this.total === 0) return [];
+    const bytes = Buffer.concat(this.parts);
+    const frame: Frame =
+      this.total > this.max ? { offset: this.start, bytes, oversize: { length: this.total, sha256: this.hash.digest('hex') } } : { offset: this.start, bytes };
+    this.start += this.total;
+    this.committedOffset = this.start;
+    this.parts = [];
+    this.size = 0;
+    this.total = 0;
+    this.hash = createHash('sha256');
+    return [frame];
+  }
+}
+
+const EVENT_OPEN = Buffer.from('<Event');
+const EVENT_CLOSE = Buffer.from('</Event>');
+
+/**
+ * One `<Event>` element per record (wevtutil prints them back to back, Event Viewer wraps them in <Events>).
+ * Text between events that is not whitespace, an XML declaration or the <Events> wrapper is emitted as its own
+ * record so the parser dead-letters it (nothing dropped silently: a DOCTYPE there is seen and refused).
+ */
+class EventXmlFramer implements Framer {
+  private buffer: Buffer = Buffer.alloc(0);
+  private bufferStart: number;
+  committedOffset: number;
+
+  constructor(
+    private readonly max: number,
+    startOffset: number,
+  ) {
+    this.bufferStart = startOffset;
+    this.committedOffset = startOffset;
+  }
+
+  push(chunk: Buffer): Frame[] {
+    this.buffer = this.buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffer, chunk]);
+    return this.scan(false);
+  }
+
+  end(): Frame[] {
+    return this.scan(true);
+  }
+
+  private scan(final: boolean): Frame[] {
+    const frames: Frame[] = [];
+    for (;;) {
+      const open = findEventOpen(this.buffer, 0);
+      if (open === -1) {
+        if (final) {
+          this.emitJunk(frames, this.buffer, this.bufferStart);
+          this.consume(this.buffer.length);
+        } else if (this.buffer.length > this.max) {
+          // No event start within the limit: emit what we have as junk rather than grow without bound.
+          this.emitJunk(frames, this.buffer, this.bufferStart);
+          this.consume(this.buffer.length);
+        }
+        return frames;
+      }
+      if (open > 0) {
+        this.emitJunk(frames, this.buffer.subarray(0, open), this.bufferStart);
+        this.consume(open);
+        continue;
+      }
+      const close = this.buffer.indexOf(EVENT_CLOSE);
+      if (close === -1) {
+        if (this.buffer.length > this.max || final) {
+          const length = this.buffer.length;
+          frames.push({
+            offset: this.bufferStart,
+            bytes: Buffer.from(this.buffer.subarray(0, Math.min(length, this.max))),
+            ...(length > this.max ? { oversize: { length, sha256: createHash('sha256').update(this.buffer).digest('hex') } } : {}),
+          });
+          this.consume(length);
+        }
+        return frames;
+      }
+      const end = close + EVENT_CLOSE.length;
+      frames.push({ offset: this.bufferStart, bytes: Buffer.from(this.buffer.subarray(0, end)) });
+      this.consume(end);
+    }
+  }
+
+  private consume(n: number): void {
+    this.buffer = this.buffer.subarray(n);
+    this.bufferStart += n;
+    this.committedOffset = this.bufferStart;
+  }
+
+  private emitJunk(frames: Frame[], bytes: Buffer, offset: number): void {
+    const text = bytes.toString('utf8');
+    const rest = text
+      .replace(/<\?xml[^>]*\?>/g, '')
+      .replace(/<\/?Events(?:\s[^>]*)?>/g, '')
+      .trim();
+    if (rest.length > 0) frames.push({ offset, bytes: Buffer.from(bytes) });
+  }
+}
+
+function findEventOpen(buffer: Buffer, from: number): number {
+  let at = buffer.indexOf(EVENT_OPEN, from);
+  while (at !== -1) {
+    const next = buffer[at + EVENT_OPEN.length];
+    if (next === undefined) return at; // cannot tell yet; treat as a start and wait for more
+    if (next === 0x3e || next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09 || next === 0x2f) return at;
+    at = buffer.indexOf(EVENT_OPEN, at + 1);
+  }
+  return -1;
+}
