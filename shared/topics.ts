@@ -35,4 +35,7 @@ export const RAW_HEADERS = {
   created: 'hw-created',
   schemaVersion: 'schema-version',
   mtime: 'hw-mtime',
+  /** Set by the shipper when a record was cut at the Kafka message limit (DESIGN.md section 9). */
+  oversizeLength: 'hw-oversize-length',
+  oversizeSha256: 'hw-oversize-sha256',
 } as const;

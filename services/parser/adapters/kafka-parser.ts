@@ -1,0 +1,103 @@
+import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
+import type { Logger } from '../../../shared/logger.js';
+import type { MetricsRegistry } from '../../../shared/metrics.js';
+import { buildDeadLetter } from '../../../shared/deadletter.js';
+import { SCHEMA_VERSION } from '../../../shared/schema/event.js';
+import { TOPICS } from '../../../shared/topics.js';
+import type { ParseOptions } from '../core/event-draft.js';
+import { parseRecord, SourceStates, type FormatRegistry } from '../core/parse-record.js';
+import { rawRecordFromKafka } from '../core/raw-from-kafka.js';
+
+// The parser service's I/O: consume raw records, produce events and dead letters, and commit a batch's offsets
+// only after Kafka acknowledged everything it produced (at least once; event ids make it exactly once downstream).
+
+export interface KafkaParserOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly inputTopics: readonly string[];
+  readonly registry: FormatRegistry;
+  readonly parseOptions: ParseOptions;
+  readonly logger: Logger;
+  readonly metrics: MetricsRegistry;
+}
+
+export interface KafkaParser {
+  readonly ready: () => boolean;
+  stop(): Promise<void>;
+}
+
+export async function startKafkaParser(options: KafkaParserOptions): Promise<KafkaParser> {
+  const { kafka, logger, metrics } = options;
+  const received = metrics.counter('hangwatch_parser_records_received_total', 'Raw records consumed');
+  const emitted = metrics.counter('hangwatch_parser_events_emitted_total', 'Normalized events produced');
+  const dead = metrics.counter('hangwatch_parser_deadletters_total', 'Records sent to the dead letter topic');
+  const lag = metrics.gauge('hangwatch_consumer_lag', 'Messages behind the partition high watermark');
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
+  const states = new SourceStates();
+  let running = false;
+  await producer.connect();
+  await consumer.connect();
+  for (const topic of options.inputTopics) await consumer.subscribe({ topic, fromBeginning: true });
+  const headers = { [`schema-version`]: SCHEMA_VERSION };
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+      const events: Message[] = [];
+      const letters: Message[] = [];
+      let last: string | undefined;
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        received.inc();
+        const at = new Date().toISOString();
+        try {
+          const record = rawRecordFromKafka({ ...message, topic: batch.topic, partition: batch.partition });
+          const outcome = parseRecord(record, options.registry, states, options.parseOptions);
+          for (const event of outcome.events) {
+            events.push({ key: event.libvirt?.hypervisor ?? record.host, value: JSON.stringify(event), headers });
+          }
+          for (const letter of outcome.deadletters) letters.push({ key: record.host, value: JSON.stringify(letter), headers });
+        } catch (error) {
+          const letter = buildDeadLetter({
+            stage: 'parse',
+            error,
+            original: message.value ?? Buffer.alloc(0),
+            source: { kafka: { topic: batch.topic, partition: batch.partition, offset: message.offset } },
+            at,
+          });
+          letters.push({ key: message.key, value: JSON.stringify(letter), headers });
+        }
+        last = message.offset;
+      }
+      if (last === undefined) return;
+      const topicMessages = [];
+      if (events.length > 0) topicMessages.push({ topic: TOPICS.events, messages: events });
+      if (letters.length > 0) topicMessages.push({ topic: TOPICS.deadletter, messages: letters });
+      if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.GZIP });
+      emitted.inc({}, events.length);
+      dead.inc({}, letters.length);
+      resolveOffset(last);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+      const behind = Number(batch.highWatermark) - Number(last) - 1;
+      lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, behind));
+      logger.debug({ topic: batch.topic, partition: batch.partition, received: batch.messages.length, events: events.length, deadletters: letters.length }, 'batch parsed');
+    },
+  });
+  running = true;
+  consumer.on(consumer.events.CRASH, (e) => {
+    running = false;
+    logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+  });
+  return {
+    ready: () => running,
+    stop: async () => {
+      running = false;
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
