@@ -41,6 +41,7 @@ export const QemuSchema = z.object({
       sockets: z.number().int().optional(),
       cores: z.number().int().optional(),
       threads: z.number().int().optional(),
+      maxcpus: z.number().int().optional(),
     })
     .optional(),
   rtc: z.object({ base: z.string().optional() }).optional(),
