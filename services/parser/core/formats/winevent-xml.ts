@@ -1,0 +1,35 @@
+import type { EventDraft, FormatParser, ParseContext } from '../event-draft.js';
+import { ParseFailure } from '../parse-failure.js';
+import { buildWindowsDraft } from '../windows/build-windows-draft.js';
+import { readEventXml, XML_GRAMMAR } from '../windows/event-xml-reader.js';
+import { readXmlEventRecord } from '../windows/event-xml-record.js';
+import { parseUtcInstant } from '../windows/system-time.js';
+
+// Windows System events as event XML (dataset windows.system). A record is one <Event>, or a whole <Events>
+// file (one draft per Event). SystemTime is UTC, so @timestamp is `explicit`; an Event without it falls back
+// to the previous record's time of this source, then to the shipper's read time, and says so.
+
+function timeOf(systemTime: string | undefined, ctx: ParseContext): { ms: number; basis: 'explicit' | 'inherited' | 'ingest' } {
+  if (systemTime !== undefined) return { ms: parseUtcInstant(systemTime), basis: 'explicit' };
+  if (ctx.state.lastTimestampMs !== undefined) return { ms: ctx.state.lastTimestampMs, basis: 'inherited' };
+  return { ms: ctx.createdMs, basis: 'ingest' };
+}
+
+export const wineventXmlParser: FormatParser = {
+  format: 'winevent-xml',
+  parse(ctx: ParseContext): EventDraft[] {
+    const { events, rootName } = readEventXml(ctx.text);
+    if (events.length === 0 && rootName !== 'Events' && ctx.text.trim() !== '') {
+      throw new ParseFailure('HW_RECORD_INVALID', XML_GRAMMAR, `no <Event> element (root <${rootName ?? 'none'}>)`, ['<Event>', '<Events>']);
+    }
+    return events.map((element) => {
+      const { record, systemTime } = readXmlEventRecord(element);
+      const time = timeOf(systemTime, ctx);
+      if (time.basis === 'explicit') ctx.state.lastTimestampMs = time.ms;
+      const draft = buildWindowsDraft(record, { dataset: 'windows.system', timestampMs: time.ms, basis: time.basis, grammar: XML_GRAMMAR });
+      // A whole <Events> file in one record: each event keeps its own markup, not the whole file.
+      if (events.length > 1 && element.source !== undefined) draft.event.original = element.source;
+      return draft;
+    });
+  },
+};
