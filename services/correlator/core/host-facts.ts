@@ -1,0 +1,86 @@
+import type { EcsEvent } from '../../../shared/schema/event.js';
+import type { Attribution } from '../../../shared/vocabulary.js';
+import { normalizeMac } from '../../../shared/identity.js';
+import { formatOffset, parseZone, type Zone } from '../../../shared/time.js';
+import { computerNameOf, domainOf, isGuestRecord } from './event-facts.js';
+import { TimedFacts } from './timed-facts.js';
+
+// What one hypervisor's records taught us (DESIGN.md sections 6 and 7): guest zones, MAC -> domain, Windows
+// computer name -> domain, each domain's configuration, the daemon's version. Configuration lives elsewhere and wins.
+
+export interface NameFact {
+  readonly domain: string;
+  readonly via: Attribution;
+}
+
+export class HostFacts {
+  readonly zones = new Map<string, TimedFacts<Zone>>();
+  readonly macs = new Map<string, TimedFacts<string>>();
+  readonly names = new Map<string, TimedFacts<NameFact>>();
+  readonly configs = new Map<string, TimedFacts<EcsEvent>>();
+  readonly daemonVersions = new TimedFacts<string>();
+
+  /**
+   * Learns from an enriched event; returns true when something that can change another event's identity or
+   * time was learned (the caller then re-resolves what it holds).
+   */
+  learn(event: EcsEvent, tsMs: number, hostZone: Zone | undefined): boolean {
+    const id = event.event.id;
+    const domain = domainOf(event);
+    let changed = false;
+    const action = event.event.action;
+    if (domain && event.windows?.windbg?.gmt_offset_minutes !== undefined) {
+      const zone = parseZone(formatOffset(event.windows.windbg.gmt_offset_minutes));
+      changed = addTo(this.zones, domain, { atMs: tsMs, eventId: id, value: zone }) || changed;
+    }
+    // 6008's <Binary> carries local and UTC SYSTEMTIMEs: their difference is the guest's offset.
+    if (domain && action === 'unexpected-shutdown' && event.windows?.shutdown?.offset_minutes !== undefined) {
+      const zone = parseZone(formatOffset(event.windows.shutdown.offset_minutes));
+      changed = addTo(this.zones, domain, { atMs: tsMs, eventId: id, value: zone }) || changed;
+    }
+    if (domain && action === 'vm-config') {
+      addTo(this.configs, domain, { atMs: tsMs, eventId: id, value: event });
+      for (const mac of event.qemu?.net?.mac ?? []) {
+        changed = addTo(this.macs, normalizeMac(mac), { atMs: tsMs, eventId: id, value: domain }) || changed;
+      }
+      // `-rtc base=localtime`: the guest's clock runs in the host's zone, when that zone is configured.
+      if (event.qemu?.rtc?.base === 'localtime' && hostZone) {
+        changed = addTo(this.zones, domain, { atMs: tsMs, eventId: id, value: hostZone }) || changed;
+      }
+    }
+    if (event.libvirt?.version && (action === 'daemon-info' || action === 'daemon-start')) {
+      this.daemonVersions.add({ atMs: tsMs, eventId: id, value: event.libvirt.version });
+    }
+    const via = event.hangwatch.attribution;
+    const name = computerNameOf(event);
+    if (domain && name && isGuestRecord(event) && (via === 'folder' || via === 'inventory' || via === 'mac')) {
+      changed = addTo(this.names, name, { atMs: tsMs, eventId: id, value: { domain, via } }) || changed;
+    }
+    return changed;
+  }
+
+  prune(horizonMs: number): void {
+    for (const map of [this.zones, this.macs, this.names, this.configs] as Map<string, TimedFacts<unknown>>[]) {
+      for (const facts of map.values()) facts.prune(horizonMs);
+    }
+    this.daemonVersions.prune(horizonMs);
+  }
+
+  /** Number of facts held, for the memory figure. */
+  get size(): number {
+    let n = this.daemonVersions.size;
+    for (const map of [this.zones, this.macs, this.names, this.configs] as Map<string, TimedFacts<unknown>>[]) {
+      for (const facts of map.values()) n += facts.size;
+    }
+    return n;
+  }
+}
+
+function addTo<V>(map: Map<string, TimedFacts<V>>, key: string, fact: { atMs: number; eventId: string; value: V }): boolean {
+  let facts = map.get(key);
+  if (!facts) {
+    facts = new TimedFacts<V>();
+    map.set(key, facts);
+  }
+  return facts.add(fact);
+}

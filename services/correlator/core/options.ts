@@ -1,0 +1,124 @@
+import { HangwatchError } from '../../../shared/errors.js';
+import { parseZone, type Zone } from '../../../shared/time.js';
+
+// Correlator settings. Windows and bounds are event-time milliseconds (units in names); nothing here reads a clock.
+
+/** One inventory entry: explicit configuration, wins over everything learned (DESIGN.md section 7). */
+export interface InventoryEntry {
+  readonly domain: string;
+  readonly hypervisor?: string;
+  /** Windows computer name (compared case-insensitively). */
+  readonly computerName?: string;
+  /** Any MAC spelling; compared after shared/identity.ts normalizeMac. */
+  readonly mac?: string;
+}
+
+export interface CorrelatorOptions {
+  /** How far behind the newest event time a record may arrive and still be joined live. */
+  readonly latenessMs?: number;
+  /** Evidence window around the hang. */
+  readonly windowBeforeMs?: number;
+  readonly windowAfterMs?: number;
+  /** Signals of one domain whose hang times fall within this span of the group's first merge into one incident. */
+  readonly mergeWindowMs?: number;
+  /** How far back the "last sign of life" before a reboot is searched for 41 / 6008 / 1001. */
+  readonly lastSignOfLifeLookbackMs?: number;
+  /** Same-thread neighbour distance for attributing libvirtd lines that name no VM (qemuMonitorIO EOF). */
+  readonly threadNeighbourMs?: number;
+  /** A SIGTERM / destroy within this span of a clean shutdown marker is not an abnormal exit. */
+  readonly shutdownRequestWindowMs?: number;
+  /** iostat thresholds for host-io-stall. */
+  readonly ioAwaitMsThreshold?: number;
+  readonly ioUtilPctThreshold?: number;
+  /** At most this many evidence entries per incident (highest relevance kept, then time-ordered). */
+  readonly maxEvidence?: number;
+  readonly inventory?: readonly InventoryEntry[];
+  /** Configured guest zones: key `hypervisor/domain` or `domain`; IANA name or fixed offset. Configuration wins. */
+  readonly guestZones?: Readonly<Record<string, string>>;
+  /** Configured hypervisor zones (used for guests with `-rtc base=localtime`). */
+  readonly hostZones?: Readonly<Record<string, string>>;
+}
+
+export interface ResolvedOptions {
+  readonly latenessMs: number;
+  readonly windowBeforeMs: number;
+  readonly windowAfterMs: number;
+  readonly mergeWindowMs: number;
+  readonly lastSignOfLifeLookbackMs: number;
+  readonly threadNeighbourMs: number;
+  readonly shutdownRequestWindowMs: number;
+  readonly ioAwaitMsThreshold: number;
+  readonly ioUtilPctThreshold: number;
+  readonly maxEvidence: number;
+  readonly inventory: readonly InventoryEntry[];
+  readonly guestZones: ReadonlyMap<string, Zone>;
+  readonly hostZones: ReadonlyMap<string, Zone>;
+  /** Events older than (watermark - retentionMs) leave the live state: every live incident's inputs are younger. */
+  readonly retentionMs: number;
+  /** An incident is final once (its last signal + finalizeAfterMs) is below the watermark. */
+  readonly finalizeAfterMs: number;
+}
+
+export const DEFAULT_OPTIONS = {
+  latenessMs: 5 * 60_000,
+  windowBeforeMs: 30 * 60_000,
+  windowAfterMs: 10 * 60_000,
+  mergeWindowMs: 15 * 60_000,
+  lastSignOfLifeLookbackMs: 30 * 60_000,
+  threadNeighbourMs: 3_000,
+  shutdownRequestWindowMs: 5 * 60_000,
+  ioAwaitMsThreshold: 500,
+  ioUtilPctThreshold: 99,
+  maxEvidence: 100,
+} as const;
+
+export function resolveOptions(options: CorrelatorOptions = {}): ResolvedOptions {
+  const problems: string[] = [];
+  const num = (key: keyof typeof DEFAULT_OPTIONS): number => {
+    const value = options[key] ?? DEFAULT_OPTIONS[key];
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) problems.push(`${key} must be a non-negative number, got ${String(value)}`);
+    return value;
+  };
+  const base = {
+    latenessMs: num('latenessMs'),
+    windowBeforeMs: num('windowBeforeMs'),
+    windowAfterMs: num('windowAfterMs'),
+    mergeWindowMs: num('mergeWindowMs'),
+    lastSignOfLifeLookbackMs: num('lastSignOfLifeLookbackMs'),
+    threadNeighbourMs: num('threadNeighbourMs'),
+    shutdownRequestWindowMs: num('shutdownRequestWindowMs'),
+    ioAwaitMsThreshold: num('ioAwaitMsThreshold'),
+    ioUtilPctThreshold: num('ioUtilPctThreshold'),
+    maxEvidence: Math.max(1, num('maxEvidence')),
+  };
+  const guestZones = parseZoneMap(options.guestZones ?? {}, 'guestZones', problems);
+  const hostZones = parseZoneMap(options.hostZones ?? {}, 'hostZones', problems);
+  for (const entry of options.inventory ?? []) {
+    if (!entry.domain) problems.push('inventory entry without a domain');
+    if (!entry.computerName && !entry.mac) problems.push(`inventory entry for ${entry.domain} names neither a computer nor a MAC`);
+  }
+  if (problems.length > 0) throw new HangwatchError('HW_CONFIG_INVALID', [problems.map((p) => `  - ${p}`).join('\n')]);
+  // Reach of one signal: evidence before it, a 41/6008's look back for the last sign of life, the merge span.
+  const reachBack = base.windowBeforeMs + base.lastSignOfLifeLookbackMs + base.mergeWindowMs;
+  const reachForward = base.windowAfterMs + base.mergeWindowMs + base.lastSignOfLifeLookbackMs + base.threadNeighbourMs;
+  return {
+    ...base,
+    inventory: options.inventory ?? [],
+    guestZones,
+    hostZones,
+    retentionMs: reachBack + reachForward,
+    finalizeAfterMs: reachForward,
+  };
+}
+
+function parseZoneMap(map: Readonly<Record<string, string>>, name: string, problems: string[]): Map<string, Zone> {
+  const out = new Map<string, Zone>();
+  for (const [key, text] of Object.entries(map)) {
+    try {
+      out.set(key, parseZone(text));
+    } catch (error) {
+      problems.push(`${name}.${key}: ${(error as Error).message}`);
+    }
+  }
+  return out;
+}

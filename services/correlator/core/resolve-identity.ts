@@ -1,0 +1,132 @@
+import type { EcsEvent } from '../../../shared/schema/event.js';
+import { normalizeMac } from '../../../shared/identity.js';
+import type { Zone } from '../../../shared/time.js';
+import type { EventAction } from '../../../shared/vocabulary.js';
+import { computerNameOf, guestFolderDomain, hasUnresolvedZone, isGuestRecord, threadIdOf } from './event-facts.js';
+import type { HostFacts } from './host-facts.js';
+import { readWallClock, wallClockToUtcMs } from './local-time.js';
+import type { InventoryEntry, ResolvedOptions } from './options.js';
+import { enrichmentOfInput, type Enrichment, type TrackedEvent } from './tracked-event.js';
+
+// Identity and time resolution of one event against what is configured and learned (DESIGN.md sections 6, 7).
+// Pure: the same event, facts and neighbours always give the same enrichment.
+
+/** libvirtd lines that name no VM but belong to one; their thread's neighbouring lines say which. */
+export const THREAD_ATTRIBUTED_ACTIONS: ReadonlySet<EventAction> = new Set(['monitor-eof', 'monitor-error', 'migration-failed']);
+
+export interface ResolveContext {
+  readonly options: ResolvedOptions;
+  readonly facts: HostFacts;
+  readonly hypervisor: string;
+  /** Events of the same hypervisor and thread within the neighbour span (any order). */
+  readonly threadNeighbours: (threadId: number, tsMs: number) => readonly TrackedEvent[];
+}
+
+/** Which hypervisor's state an event belongs to: its own field, else the inventory, else the unknown host ''. */
+export function routeHypervisor(event: EcsEvent, options: ResolvedOptions): string {
+  const own = event.libvirt?.hypervisor;
+  if (own) return own;
+  return findInventoryEntry(event, undefined, options.inventory)?.hypervisor ?? '';
+}
+
+export function resolveEnrichment(input: EcsEvent, ctx: ResolveContext): Enrichment {
+  const base = enrichmentOfInput(input);
+  let identity: Pick<Enrichment, 'domain' | 'attribution' | 'confidence'> = pickIdentity(base);
+  if (isGuestRecord(input)) identity = resolveGuestDomain(input, ctx) ?? identity;
+  else if (!base.domain && input.event.dataset === 'libvirt.daemon' && THREAD_ATTRIBUTED_ACTIONS.has(input.event.action)) {
+    identity = attributeByThread(input, base.tsMs, ctx) ?? { attribution: 'unresolved' };
+  }
+  const time = resolveTime(input, base.tsMs, identity.domain, ctx);
+  return { hypervisor: ctx.hypervisor, ...identity, ...time };
+}
+
+function pickIdentity(e: Enrichment): Pick<Enrichment, 'domain' | 'attribution' | 'confidence'> {
+  return {
+    ...(e.domain ? { domain: e.domain } : {}),
+    ...(e.attribution ? { attribution: e.attribution } : {}),
+    ...(e.confidence !== undefined ? { confidence: e.confidence } : {}),
+  };
+}
+
+/** Guest record -> domain: inventory, collection folder, what the parser found, MAC, learned computer name. */
+function resolveGuestDomain(input: EcsEvent, ctx: ResolveContext): Pick<Enrichment, 'domain' | 'attribution' | 'confidence'> | undefined {
+  const entry = findInventoryEntry(input, ctx.hypervisor, ctx.options.inventory);
+  if (entry) return { domain: entry.domain, attribution: 'inventory' };
+  const folder = guestFolderDomain(input.log?.file?.path);
+  if (folder) return { domain: folder, attribution: 'folder' };
+  const own = input.libvirt?.domain?.name;
+  if (own && input.hangwatch.attribution !== 'unresolved') {
+    return { domain: own, attribution: input.hangwatch.attribution ?? 'record', ...(input.hangwatch.attribution_confidence !== undefined ? { confidence: input.hangwatch.attribution_confidence } : {}) };
+  }
+  const tsMs = Date.parse(input['@timestamp']);
+  for (const mac of input.host?.mac ?? []) {
+    const fact = ctx.facts.macs.get(normalizeMac(mac))?.at(tsMs);
+    if (fact) return { domain: fact.value, attribution: 'mac' };
+  }
+  const name = computerNameOf(input);
+  const learned = name ? ctx.facts.names.get(name)?.at(tsMs) : undefined;
+  // Learned second hand (another record of the same computer was placed by folder, inventory or MAC).
+  if (learned) return { domain: learned.value.domain, attribution: learned.value.via, confidence: 0.8 };
+  return { attribution: 'unresolved' };
+}
+
+export function findInventoryEntry(event: EcsEvent, hypervisor: string | undefined, inventory: readonly InventoryEntry[]): InventoryEntry | undefined {
+  if (inventory.length === 0) return undefined;
+  const name = computerNameOf(event);
+  const macs = new Set((event.host?.mac ?? []).map(normalizeMac));
+  let fallback: InventoryEntry | undefined;
+  for (const entry of inventory) {
+    const matches = (entry.computerName !== undefined && entry.computerName.toLowerCase() === name) || (entry.mac !== undefined && macs.has(normalizeMac(entry.mac)));
+    if (!matches) continue;
+    if (entry.hypervisor !== undefined && hypervisor !== undefined && entry.hypervisor === hypervisor) return entry;
+    if (entry.hypervisor === undefined || hypervisor === undefined || hypervisor === '') fallback ??= entry;
+  }
+  return fallback;
+}
+
+/**
+ * libvirtd's `qemuMonitorIO` EOF names no VM; the same thread usually writes the next line about it
+ * (`Cannot open log file: '/var/log/libvirt/qemu/vm105.log'` in the seed, same millisecond). Nearest neighbour
+ * wins; confidence falls with distance and halves when neighbours disagree.
+ */
+function attributeByThread(input: EcsEvent, tsMs: number, ctx: ResolveContext): Pick<Enrichment, 'domain' | 'attribution' | 'confidence'> | undefined {
+  const thread = threadIdOf(input);
+  if (thread === undefined) return undefined;
+  const span = ctx.options.threadNeighbourMs;
+  let best: { domain: string; distance: number; after: boolean; id: string } | undefined;
+  const domains = new Set<string>();
+  for (const n of ctx.threadNeighbours(thread, tsMs)) {
+    const via = n.enrichment.attribution;
+    const domain = n.enrichment.domain;
+    if (!domain || n.input.event.id === input.event.id || (via !== 'record' && via !== 'file' && via !== undefined)) continue;
+    const distance = Math.abs(n.enrichment.tsMs - tsMs);
+    if (distance > span) continue;
+    domains.add(domain);
+    const candidate = { domain, distance, after: n.enrichment.tsMs >= tsMs, id: n.input.event.id };
+    if (!best || isCloser(candidate, best)) best = candidate;
+  }
+  if (!best) return undefined;
+  let confidence = 0.9 * (1 - best.distance / (2 * Math.max(span, 1)));
+  if (domains.size > 1) confidence *= 0.5;
+  return { domain: best.domain, attribution: 'thread', confidence: Math.round(confidence * 100) / 100 };
+}
+
+function isCloser(a: { distance: number; after: boolean; id: string }, b: { distance: number; after: boolean; id: string }): boolean {
+  if (a.distance !== b.distance) return a.distance < b.distance;
+  // libvirt reports the failed monitor first and then what it did about it: prefer the following line.
+  if (a.after !== b.after) return a.after;
+  return a.id < b.id;
+}
+
+/** Local times without a zone take the configured guest zone, else the learned one (configuration wins). */
+function resolveTime(input: EcsEvent, tsMs: number, domain: string | undefined, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'zone'> {
+  if (!hasUnresolvedZone(input) || !domain) return { tsMs, ...(input.hangwatch.time.zone ? { zone: input.hangwatch.time.zone } : {}) };
+  const zone = guestZone(ctx.options, ctx.facts, ctx.hypervisor, domain, tsMs);
+  const wall = readWallClock(input['@timestamp']);
+  if (!zone || !wall) return { tsMs };
+  return { tsMs: wallClockToUtcMs(wall, zone), zone: zone.name };
+}
+
+export function guestZone(options: ResolvedOptions, facts: HostFacts, hypervisor: string, domain: string, atMs: number): Zone | undefined {
+  return options.guestZones.get(`${hypervisor}/${domain}`) ?? options.guestZones.get(domain) ?? facts.zones.get(domain)?.at(atMs)?.value;
+}
