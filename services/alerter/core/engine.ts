@@ -90,7 +90,8 @@ export class AlertEngine {
     const alerts: Alert[] = [];
     if (ts > this.watermark) {
       this.watermark = ts;
-      alerts.push(...this.closeDue(this.watermark - this.lateness), ...this.flushThrottled(this.watermark));
+      // Held-back updates first: they are due at lastEmitAt + throttle, before any close of their episode.
+      alerts.push(...this.flushThrottled(this.watermark), ...this.closeDue(this.watermark - this.lateness));
     }
     const previous = this.memberships.get(id) ?? new Set<KeyState>();
     const next = new Set<KeyState>();
@@ -133,7 +134,7 @@ export class AlertEngine {
   advanceClock(ms: number): Alert[] {
     if (ms <= this.clock) return [];
     this.clock = ms;
-    return [...this.closeDue(ms - this.lateness), ...this.flushThrottled(ms)];
+    return [...this.flushThrottled(ms), ...this.closeDue(ms - this.lateness)];
   }
 
   private stateFor(rule: Rule, key: string): KeyState {
