@@ -37,6 +37,8 @@ export interface CorrelatorStats {
 const EVICTION_STEP_MS = 60_000;
 /** Facts can teach facts (a folder-placed record names a computer, whose other records then resolve): bounded. */
 const MAX_RESOLVE_ROUNDS = 3;
+/** The widest UTC offset in use (UTC+14, Kiribati). */
+const MAX_ZONE_OFFSET_MS = 14 * 3_600_000;
 
 export class Correlator {
   readonly options: ResolvedOptions;
@@ -273,8 +275,14 @@ export class Correlator {
       if (live.size === 0) host.live.delete(domain);
     }
     const horizon = watermark - this.options.retentionMs;
-    while (host.events.length > 0 && host.events[0]!.enrichment.tsMs < horizon) {
-      const t = host.events[0]!;
+    const expired: TrackedEvent[] = [];
+    for (const t of host.events) {
+      if (t.enrichment.tsMs >= horizon) break;
+      // A local time still waiting for its zone may really be up to 14 hours later than it reads.
+      if (hasUnresolvedZone(t.current) && t.enrichment.tsMs >= horizon - MAX_ZONE_OFFSET_MS) continue;
+      expired.push(t);
+    }
+    for (const t of expired) {
       host.remove(t);
       host.frozenSignals.delete(t.input.event.id);
     }
