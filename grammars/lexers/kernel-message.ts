@@ -64,7 +64,7 @@ export const kernelMessageLexer = moo.states({
     // before `space`: moo tries rules in order and " data " starts with a space.
     dataIs: / data | = /,
     space: ' ',
-    msrAccess: /(?:unhandled|ignored) (?:rdmsr|wrmsr): /,
+    msrAccess: /(?:unhandled|ignored|unimplemented perfctr) (?:rdmsr|wrmsr): /,
     msrCall: /(?:Unhandled|Ignored) (?:RDMSR|WRMSR)\(/,
     hex,
     msrCallEnd: ')',
