@@ -1,0 +1,59 @@
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Format } from '../../shared/vocabulary.js';
+import { HangwatchError } from '../../shared/errors.js';
+import { detectFormatByContent, detectFormatByPath } from '../../services/parser/core/detect-format.js';
+
+// Walks the paths given to `hangwatch analyze` (a copy of /var/log/libvirt, kernel logs, guests/<domain>/...,
+// a sosreport) and decides each file's format: by path first, then by sniffing its first 4 KiB.
+
+export interface CollectedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly format: Format | undefined;
+}
+
+const SKIP_NAMES = /(^\.|\.expected\.ndjson$|^(README|SOURCES|truth)\b)/i;
+const SNIFF_BYTES = 4096;
+
+export async function collectFiles(paths: readonly string[]): Promise<CollectedFile[]> {
+  const out: CollectedFile[] = [];
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      throw new HangwatchError('HW_INPUT_UNREADABLE', [path, (error as NodeJS.ErrnoException).code ?? String(error)], { cause: error });
+    }
+    if (info.isDirectory()) await walk(path, out);
+    else out.push({ path, size: info.size, format: await decideFormat(path) });
+  }
+  out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out;
+}
+
+async function walk(dir: string, out: CollectedFile[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (SKIP_NAMES.test(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(path, out);
+    else if (entry.isFile()) {
+      const info = await stat(path);
+      out.push({ path, size: info.size, format: await decideFormat(path) });
+    }
+  }
+}
+
+async function decideFormat(path: string): Promise<Format | undefined> {
+  const byPath = detectFormatByPath(path);
+  if (byPath) return byPath;
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, SNIFF_BYTES, 0);
+    return detectFormatByContent(buf.subarray(0, bytesRead).toString('utf8'));
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,68 @@
+import type { DeadLetter } from '../../shared/schema/deadletter.js';
+import type { EcsEvent } from '../../shared/schema/event.js';
+import { buildDeadLetter } from '../../shared/deadletter.js';
+import { HangwatchError } from '../../shared/errors.js';
+import { readFile } from 'node:fs/promises';
+import type { ParseOptions } from '../../services/parser/core/event-draft.js';
+import { parseRecord, SourceStates } from '../../services/parser/core/parse-record.js';
+import { FORMAT_PARSERS } from '../../services/parser/core/registry.js';
+import { hostFromPath } from '../../services/parser/core/host-from-path.js';
+import { readFileRecords } from '../../services/parser/adapters/read-file-records.js';
+import type { Progress } from '../io/progress.js';
+import type { CollectedFile } from './collect-files.js';
+
+// Parses every collected file with the same cores as the parser service. A file of unknown format is not
+// skipped silently: it becomes one dead letter naming it (with its first 64 KiB), and the run goes on.
+
+export interface FileReport {
+  readonly path: string;
+  readonly format: string;
+  readonly host: string;
+  events: number;
+  deadletters: number;
+}
+
+export interface ParsedCollection {
+  readonly events: EcsEvent[];
+  readonly deadletters: DeadLetter[];
+  readonly files: FileReport[];
+}
+
+export async function parseCollectedFiles(
+  files: readonly CollectedFile[],
+  options: ParseOptions,
+  created: string,
+  defaultHost: string,
+  progress: Progress,
+): Promise<ParsedCollection> {
+  const events: EcsEvent[] = [];
+  const deadletters: DeadLetter[] = [];
+  const reports: FileReport[] = [];
+  const states = new SourceStates();
+  for (const file of files) {
+    const host = hostFromPath(file.path) ?? defaultHost;
+    const report: FileReport = { path: file.path, format: file.format ?? 'unknown', host, events: 0, deadletters: 0 };
+    reports.push(report);
+    if (!file.format) {
+      const head = (await readFile(file.path)).subarray(0, 64 * 1024);
+      const error = new HangwatchError('HW_PARSE_UNKNOWN_FORMAT', [`cannot detect the format of ${file.path}`]);
+      deadletters.push(buildDeadLetter({ stage: 'parse', error, original: head, source: { hostName: host, path: file.path, offset: 0 }, at: created }));
+      report.deadletters++;
+      progress.advance(file.size);
+      continue;
+    }
+    let consumed = 0;
+    for await (const record of readFileRecords({ path: file.path, host, format: file.format, maxRecordBytes: options.maxRecordBytes, created })) {
+      const outcome = parseRecord(record, FORMAT_PARSERS, states, options);
+      for (const e of outcome.events) events.push(e);
+      for (const d of outcome.deadletters) deadletters.push(d);
+      report.events += outcome.events.length;
+      report.deadletters += outcome.deadletters.length;
+      const size = record.oversize?.length ?? record.bytes.length;
+      consumed += size + 1;
+      progress.advance(size + 1);
+    }
+    if (consumed < file.size) progress.advance(file.size - consumed);
+  }
+  return { events, deadletters, files: reports };
+}
