@@ -9,9 +9,9 @@ export const lexer = moo.compile({
   ws: { match: /\s+/, lineBreaks: true },
   num: /\d+/,
   colon: ':',
-  sep: /[/.\-]/,
+  sep: /[/.-]/,
   // 12-hour markers: en (AM/PM as Windows writes them, a.m./p.m.), zh (上午/下午), ja (午前/午後), ko (오전/오후).
   // Case matters: German `am` ("on the") is prose, not a meridiem.
   meridiem: /(?:AM|PM)(?![A-Za-z])|[ap]\.m\.|上午|下午|午前|午後|오전|오후/,
-  word: /[^\s\d:/.\-]+/,
+  word: /[^\s\d:/.-]+/,
 });

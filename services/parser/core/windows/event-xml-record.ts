@@ -58,7 +58,8 @@ export function readXmlEventRecord(event: XmlElement): XmlEventRecord {
   const rendering = childOf(event, 'RenderingInfo');
   const levelText = textOf(childOf(rendering, 'Level'));
   const levelNumber = textOf(childOf(system, 'Level'));
-  const level = levelText?.toLowerCase() ?? (levelNumber !== undefined ? LEVEL_NAMES[levelNumber] : undefined);
+  // The numeric <Level> is locale-free; RenderingInfo's <Level> is translated ("Fehler"), so it is only a fallback.
+  const level = (levelNumber !== undefined ? LEVEL_NAMES[levelNumber] : undefined) ?? levelText?.toLowerCase();
   const fields: Partial<Record<keyof WindowsRecord, string>> = {
     channel: textOf(childOf(system, 'Channel')),
     providerName: provider?.attributes.Name,

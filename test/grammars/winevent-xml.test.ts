@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { RawRecord } from '../../shared/raw-record.js';
+import { windowsEventId } from '../../shared/identity.js';
+import { parseRecord, SourceStates } from '../../services/parser/core/parse-record.js';
+import { wineventXmlParser } from '../../services/parser/core/formats/winevent-xml.js';
+import { assertGolden, FIXED_CREATED, listFixtures, parseFile, registryOf } from './golden.js';
+
+// Golden fixtures for Windows event XML (wevtutil, Get-WinEvent ToXml(), Event Viewer "Save as XML").
+// Each file is fed as one record (a whole <Events> file gives one event per <Event>).
+// Sources: test/grammars/fixtures/winevent-xml/SOURCES.md.
+
+const dir = join(import.meta.dirname, 'fixtures', 'winevent-xml');
+const registry = registryOf(wineventXmlParser);
+const parseOptions = { maxRecordBytes: 1 << 20, validate: true };
+
+for (const file of listFixtures(dir)) {
+  test(`winevent-xml golden: ${file.replace(/^.*fixtures\//, '')}`, () => {
+    const outcome = parseFile(file, registry, { format: 'winevent-xml', framing: 'whole', parseOptions });
+    assert.equal(outcome.deadletters.length, 0, JSON.stringify(outcome.deadletters[0]?.error));
+    assert.ok(outcome.events.length > 0);
+    assertGolden(file, outcome);
+  });
+}
+
+for (const file of listFixtures(join(dir, 'invalid'))) {
+  test(`winevent-xml invalid: ${file.replace(/^.*fixtures\//, '')} is a dead letter`, () => {
+    const outcome = parseFile(file, registry, { format: 'winevent-xml', framing: 'whole', parseOptions });
+    assert.equal(outcome.events.length, 0);
+    assert.equal(outcome.deadletters.length, 1);
+    assertGolden(file, outcome);
+  });
+}
+
+const seedGuest = join(dir, 'wevtutil-system-zh-CN-seed-guest.xml');
+
+test('seed guest: actions, bugchecks and 6008 local time from the wevtutil output', () => {
+  const { events } = parseFile(seedGuest, registry, { format: 'winevent-xml', framing: 'whole', parseOptions });
+  const byCode = new Map(events.map((e) => [e.event.code, e]));
+  assert.deepEqual(
+    events.map((e) => `${e.event.code}:${e.event.action}`),
+    ['6008:unexpected-shutdown', '6009:system-boot', '6005:system-boot', '41:kernel-power-41', '1001:bugcheck', '6013:other', '7031:service-crash', '129:disk-reset', '20001:other', '6006:system-shutdown'],
+  );
+  const kp = byCode.get('41');
+  assert.equal(kp?.['@timestamp'], '2017-03-15T05:13:20.109Z');
+  assert.deepEqual(kp?.windows?.bugcheck?.arguments, { timeout_ticks: 97, prcb: '0x807a3120', processor: 1 });
+  assert.equal(kp?.event.id, windowsEventId('WIN7-VM113', 'System', '48213'));
+  assert.equal(kp?.host?.name, 'WIN7-VM113');
+  assert.equal(kp?.winlog?.event_data?.BugcheckCode, '257');
+  assert.equal(byCode.get('1001')?.windows?.bugcheck?.code, '0x00000101');
+  const shutdown = byCode.get('6008')?.windows?.shutdown;
+  assert.deepEqual(shutdown, {
+    local_time: '13:11:54',
+    local_date: '\u200e2017/\u200e3/\u200e15',
+    local_datetime: '2017-03-15T13:11:54',
+    time_utc: '2017-03-15T05:11:54.777Z',
+    offset_minutes: 480,
+  });
+  assert.equal(byCode.get('6013')?.winlog?.event_data?.param5, '29');
+  assert.equal(byCode.get('20001')?.winlog?.event_data?.DriverName, 'netkvm.inf');
+  // One record holding many events: each keeps only its own markup as event.original.
+  assert.ok(kp?.event.original?.startsWith('<Event ') && kp.event.original.endsWith('</Event>'));
+  assert.ok(!kp?.event.original?.includes('6008'));
+});
+
+test('one <Event> per record (line framing) gives the same events and ids as the whole file', () => {
+  const whole = parseFile(seedGuest, registry, { format: 'winevent-xml', framing: 'whole', parseOptions });
+  const lines = parseFile(seedGuest, registry, { format: 'winevent-xml', framing: 'lines', parseOptions });
+  assert.deepEqual(
+    lines.events.map((e) => [e.event.id, e['@timestamp'], e.event.action, e.event.original]),
+    whole.events.map((e) => [e.event.id, e['@timestamp'], e.event.action, e.event.original]),
+  );
+});
+
+test('locale 6008 without <Binary>: en-US 12-hour clock and de-DE day-first dates', () => {
+  const en = parseFile(join(dir, 'get-winevent-toxml-6008-en-US-no-binary.xml'), registry, { format: 'winevent-xml', framing: 'whole', parseOptions });
+  assert.equal(en.events[0]?.windows?.shutdown?.local_datetime, '2023-08-10T15:33:24');
+  assert.equal(en.events[0]?.['@timestamp'], '2023-08-10T07:40:02.109Z');
+  assert.equal(en.events[0]?.log?.level, 'error');
+  const de = parseFile(join(dir, 'event-viewer-saved-de-DE.xml'), registry, { format: 'winevent-xml', framing: 'whole', parseOptions });
+  assert.equal(de.events[0]?.windows?.shutdown?.local_datetime, '2021-11-02T09:01:44');
+  assert.deepEqual(de.events[1]?.windows?.bugcheck?.parameters, ['0x1', '0x1e00', '0xfffff802a33c43b0', '0x0']);
+});
+
+test('Kernel-Power 41 with BugcheckCode 0 is a hard hang: no windows.bugcheck', () => {
+  const { events } = parseFile(join(dir, 'kernel-power-41-hard-hang.xml'), registry, { format: 'winevent-xml', framing: 'whole', parseOptions });
+  assert.equal(events[0]?.event.action, 'kernel-power-41');
+  assert.equal(events[0]?.windows, undefined);
+});
+
+function record(text: string): RawRecord {
+  return { bytes: Buffer.from(text), host: 'sc7', path: 'guests/vm113/System.xml', format: 'winevent-xml', fingerprint: 'f', offset: 0, created: FIXED_CREATED };
+}
+
+test('XXE and billion laughs are refused before any expansion', () => {
+  for (const name of ['xxe.xml', 'billion-laughs.xml', 'doctype-only.xml', 'undefined-entity.xml', 'deep-nesting.xml']) {
+    const { deadletters } = parseFile(join(dir, 'invalid', name), registry, { format: 'winevent-xml', framing: 'whole', parseOptions });
+    assert.equal(deadletters[0]?.error.code, 'HW_XML_FORBIDDEN', name);
+  }
+});
+
+test('a 1001 from Windows Error Reporting in the Application log is not a bugcheck', () => {
+  const xml = `<Event><System><Provider Name='Windows Error Reporting'/><EventID Qualifiers='0'>1001</EventID><TimeCreated SystemTime='2017-03-15T05:13:20.1Z'/><EventRecordID>7</EventRecordID><Channel>Application</Channel><Computer>W</Computer></System><EventData><Data>0x1</Data></EventData></Event>`;
+  const { events } = parseRecord(record(xml), registry, new SourceStates(), parseOptions);
+  assert.equal(events[0]?.event.action, 'other');
+  assert.equal(events[0]?.winlog?.event_data?.param1, '0x1');
+});
+
+test('an unreadable WER bugcheck text keeps the event, flagged', () => {
+  const xml = `<Event><System><Provider Name='Microsoft-Windows-WER-SystemErrorReporting' EventSourceName='BugCheck'/><EventID>1001</EventID><TimeCreated SystemTime='2017-03-15T05:13:20Z'/><EventRecordID>8</EventRecordID><Channel>System</Channel><Computer>W</Computer></System><EventData><Data Name='param1'>garbled</Data></EventData></Event>`;
+  const { events } = parseRecord(record(xml), registry, new SourceStates(), parseOptions);
+  assert.equal(events[0]?.event.action, 'bugcheck');
+  assert.ok(events[0]?.hangwatch.parse.flags?.includes('bugcheck-unparsed'));
+});
+
+test('an <Events> file with no events is nothing, not an error', () => {
+  const outcome = parseRecord(record('<Events></Events>'), registry, new SourceStates(), parseOptions);
+  assert.deepEqual([outcome.events.length, outcome.deadletters.length], [0, 0]);
+});
