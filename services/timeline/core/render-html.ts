@@ -14,12 +14,12 @@ export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri
 
 export async function* renderHtml(header: TimelineHeader, rows: AsyncIterable<TimelineRow>): AsyncGenerator<string> {
   yield renderHead(header);
-  const chart = new SwimlaneChart(header.fromMs, header.toMs, header.zone);
+  const charts = buildCharts(header);
   let index = 0;
   let batch = '';
   for await (const row of rows) {
     index++;
-    chart.add(row, index);
+    for (const { chart } of charts) chart.add(row, index);
     batch += renderRow(row, index, header);
     if (batch.length > 32_768) {
       yield batch;
@@ -27,7 +27,7 @@ export async function* renderHtml(header: TimelineHeader, rows: AsyncIterable<Ti
     }
   }
   yield `${batch}</tbody></table>\n<p class="count">${index} rows.</p>\n</section>\n`;
-  yield renderChart(chart);
+  yield renderCharts(charts);
   yield `</div>\n<footer>Exported by hangwatch timeline. Self-contained page: no scripts, no network requests; hover a marker for its record, click it to jump to its row.</footer>\n</body>\n</html>\n`;
 }
 
@@ -74,16 +74,29 @@ ${config}
 function renderRow(row: TimelineRow, index: number, header: TimelineHeader): string {
   const lane = laneOf(row.dataset) ?? 'hangwatch';
   const severity = severityOf(row);
-  return `<tr id="r-${index}" class="kind-${row.kind} lane-${lane} sev-${severity}"><td class="t">${esc(isoInZone(row.ms, header.zone))}</td><td class="t">${esc(row.timestamp)}</td><td>${esc(row.dataset)}</td><td><span class="sev"></span>${esc(row.action)}</td><td>${esc(row.host ?? row.hypervisor ?? '')}</td><td class="msg">${esc(row.message)}</td></tr>\n`;
+  return `<tr id="r-${index}" class="kind-${row.kind} lane-${lane} sev-${severity}"><td class="t">${esc(isoInZone(row.ms, header.zone))}</td><td class="t">${esc(row.timestamp)}</td><td class="nw">${esc(row.dataset)}</td><td class="nw"><span class="sev"></span>${esc(row.action)}</td><td class="nw">${esc(row.host ?? row.hypervisor ?? '')}</td><td class="msg">${esc(row.message)}</td></tr>\n`;
 }
 
-function renderChart(chart: SwimlaneChart): string {
-  const counts = chart.laneCounts();
+const DETAIL_BEFORE_MS = 10 * 60_000;
+const DETAIL_AFTER_MS = 20 * 60_000;
+
+/** The whole window, and when it is long, a close-up around the hang where guest records crowd together. */
+function buildCharts(header: TimelineHeader): { title: string; chart: SwimlaneChart }[] {
+  const charts = [{ title: 'Swimlanes', chart: new SwimlaneChart(header.fromMs, header.toMs, header.zone) }];
+  if (header.hangMs !== undefined && header.toMs - header.fromMs > 3 * (DETAIL_BEFORE_MS + DETAIL_AFTER_MS)) {
+    const from = Math.max(header.fromMs, header.hangMs - DETAIL_BEFORE_MS);
+    const to = Math.min(header.toMs, header.hangMs + DETAIL_AFTER_MS);
+    charts.push({ title: 'Around the hang (10 minutes before, 20 after)', chart: new SwimlaneChart(from, to, header.zone, '-detail') });
+  }
+  return charts;
+}
+
+function renderCharts(charts: { title: string; chart: SwimlaneChart }[]): string {
+  const counts = charts[0]!.chart.laneCounts();
   const summary = LANES.map((l) => `${esc(l.label)}: ${counts[l.id]}`).join(' · ');
-  return `<section class="chart" id="chart"><h2>Swimlanes</h2>
-<div class="chart-wrap">
-${chart.renderSvg()}
-</div>
+  const svgs = charts.map((c, i) => `${i > 0 ? `<h3>${esc(c.title)}</h3>\n` : ''}<div class="chart-wrap">\n${c.chart.renderSvg()}\n</div>`).join('\n');
+  return `<section class="chart" id="chart"><h2>${esc(charts[0]!.title)}</h2>
+${svgs}
 <p class="legend"><span><i class="critical"></i>critical</span><span><i class="error"></i>error</span><span><i class="warning"></i>warning</span><span><i class="change"></i>start / config</span><span><i class="info"></i>info</span><span><i class="hang"></i>hang (estimated)</span><span>${summary}</span></p>
 </section>
 `;

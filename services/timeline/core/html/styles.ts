@@ -6,6 +6,7 @@ export const TIMELINE_CSS = `
 *{box-sizing:border-box}
 body{margin:0;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;color:var(--fg);background:var(--bg)}
 h1{font-size:22px;margin:0 0 12px}
+h3{font-size:14px;margin:14px 0 6px;color:var(--muted)}
 h2{font-size:16px;margin:22px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:0}
 dl.facts dt{color:var(--muted);font-weight:600}
@@ -49,6 +50,7 @@ svg .alert polygon,svg .alert text{fill:var(--alert)}
 table.events{width:100%;border-collapse:collapse;font-size:13px}
 table.events th{position:sticky;top:0;background:#eef1f6;text-align:left;padding:6px 8px;border-bottom:2px solid var(--line);white-space:nowrap}
 table.events td{padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+table.events td.nw{white-space:nowrap}
 table.events td.t{white-space:nowrap;font-variant-numeric:tabular-nums;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 table.events td.msg{white-space:pre-wrap;overflow-wrap:anywhere;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 table.events tr:target{outline:2px solid var(--info);background:#e8f0fe}

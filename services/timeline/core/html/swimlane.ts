@@ -50,11 +50,14 @@ export class SwimlaneChart {
     private readonly fromMs: number,
     private readonly toMs: number,
     private readonly zone: Zone,
+    /** Suffix of the element ids, so two charts (overview, around the hang) can share a page. */
+    private readonly idSuffix = '',
   ) {
     for (const lane of LANES) this.lanes.set(lane.id, { markers: [], bins: new Array<number>(DENSITY_BINS).fill(0), count: 0, overflow: false });
   }
 
   add(row: TimelineRow, index: number): void {
+    if (row.ms < this.fromMs || row.ms > this.toMs) return;
     const title = this.describe(row);
     if (row.kind !== 'event') {
       // Bounded too: an incident has one hang and a handful of alert state changes.
@@ -85,8 +88,8 @@ export class SwimlaneChart {
     const bottom = TOP + LANES.length * LANE_HEIGHT;
     const parts: string[] = [];
     parts.push(
-      `<svg class="swimlanes" id="swimlanes" role="img" aria-labelledby="swimlanes-title" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
-      `<title id="swimlanes-title">Swimlanes from ${escapeHtml(isoInZone(this.fromMs, this.zone))} to ${escapeHtml(isoInZone(this.toMs, this.zone))}</title>`,
+      `<svg class="swimlanes" id="swimlanes${this.idSuffix}" role="img" aria-labelledby="swimlanes-title${this.idSuffix}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">`,
+      `<title id="swimlanes-title${this.idSuffix}">Swimlanes from ${escapeHtml(isoInZone(this.fromMs, this.zone))} to ${escapeHtml(isoInZone(this.toMs, this.zone))}</title>`,
     );
     for (const tick of buildTicks(this.fromMs, this.toMs, this.zone)) {
       const x = this.xOf(tick.ms).toFixed(1);
@@ -147,7 +150,7 @@ export class SwimlaneChart {
 
   private renderAnnotation(note: Annotation, bottom: number): string {
     const x = this.xOf(note.ms).toFixed(1);
-    const id = note.kind === 'hang' ? ' id="hang-marker"' : '';
+    const id = note.kind === 'hang' ? ` id="hang-marker${this.idSuffix}"` : '';
     const anchor = Number(x) > WIDTH - 260 ? 'end' : 'start';
     const dx = anchor === 'end' ? -6 : 6;
     return (

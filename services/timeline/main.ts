@@ -1,0 +1,45 @@
+import { createElasticsearch } from '../../shared/clients/elasticsearch.js';
+import { COMMON_SCHEMA, loadConfig } from '../../shared/config.js';
+import { startHealthServer } from '../../shared/http/health-server.js';
+import { createLogger, redactUrl } from '../../shared/logger.js';
+import { MetricsRegistry } from '../../shared/metrics.js';
+import { runUntilSignal } from '../../shared/service-runtime.js';
+import { parseZone } from '../../shared/time.js';
+import { EsSource } from './adapters/es-source.js';
+import { buildTimelineRoute } from './adapters/http-timeline.js';
+import { TIMELINE_PREFIX, TIMELINE_SCHEMA } from './config.js';
+
+// Composition root of the timeline service: GET /timeline rendered from Elasticsearch, plus /healthz,
+// /readyz (Elasticsearch answers) and /metrics.
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const common = loadConfig('', COMMON_SCHEMA, env);
+  const config = loadConfig(TIMELINE_PREFIX, TIMELINE_SCHEMA, env);
+  const defaultZone = parseZone(config.DEFAULT_TZ);
+  const logger = createLogger({ name: 'timeline', level: common.LOG_LEVEL });
+  const metrics = new MetricsRegistry();
+  await runUntilSignal(logger, async () => {
+    const client = createElasticsearch(common);
+    const source = new EsSource(client, {
+      eventsIndex: config.EVENTS_INDEX,
+      incidentsIndex: config.INCIDENTS_INDEX,
+      alertsIndex: config.ALERTS_INDEX,
+      pageSize: config.PAGE_SIZE,
+      keepAlive: `${config.PIT_KEEP_ALIVE_S}s`,
+      url: common.ES_URL,
+    });
+    const http = await startHealthServer({
+      port: config.HTTP_PORT,
+      host: config.HTTP_HOST,
+      metrics,
+      ready: () => source.ping(),
+      handle: buildTimelineRoute({ source, defaultZone, logger, metrics, now: Date.now }),
+    });
+    logger.info({ httpPort: http.port, es: redactUrl(common.ES_URL), eventsIndex: config.EVENTS_INDEX }, 'timeline service started');
+    return {
+      stop: async () => {
+        await http.close();
+        await client.close();
+      },
+    };
+  });
+}
