@@ -1,0 +1,243 @@
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Logger } from '../../../shared/logger.js';
+import type { MetricsRegistry } from '../../../shared/metrics.js';
+import { AlertSchema, type Alert } from '../../../shared/schema/alert.js';
+import { SCHEMA_VERSION } from '../../../shared/schema/event.js';
+import { IncidentSchema } from '../../../shared/schema/incident.js';
+import { AlertEngine, type EngineOptions } from '../core/engine.js';
+import { ReplayGuard } from '../core/replay-guard.js';
+import type { Rule } from '../core/rule.js';
+import { SilenceBook, parseSilence, partitionBySilence } from '../core/silence.js';
+import { startTopicReader, type TopicReader } from './topic-reader.js';
+import type { WebhookSender } from './webhook-sender.js';
+
+// The streaming alerter. Its state is a pure function of the incidents topic, so it never commits offsets:
+// on every start (and every rebalance) it replays its partitions from the beginning, after loading the
+// alerts already produced (ReplayGuard), and produces only the state changes that are new. Restarts neither
+// re-fire nor lose an alert; every replica honours the silences it follows on the compacted topic.
+
+export interface KafkaAlerterOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: { readonly incidents: string; readonly alerts: string; readonly silences: string };
+  readonly rules: readonly Rule[];
+  readonly engine: EngineOptions;
+  readonly idleCloseAfterMs: number;
+  readonly tickMs: number;
+  readonly webhooks: readonly WebhookSender[];
+  readonly webhookDrainTimeoutMs: number;
+  readonly logger: Logger;
+  readonly metrics: MetricsRegistry;
+  readonly now?: () => number;
+}
+
+export interface KafkaAlerter {
+  /** Ledger and silences loaded, group joined, and the assigned partitions replayed to their end at join. */
+  readonly ready: () => boolean;
+  stop(): Promise<void>;
+}
+
+export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<KafkaAlerter> {
+  const { kafka, logger, metrics, topics } = options;
+  const now = options.now ?? Date.now;
+  const log = logger.child({ component: 'alerter' });
+  const received = metrics.counter('hangwatch_alerter_incidents_received_total', 'Incident records consumed, by kind (upsert, tombstone, invalid, too_late)');
+  const alertsTotal = metrics.counter('hangwatch_alerter_alerts_total', 'Alert state changes produced, by rule and state');
+  const silencedTotal = metrics.counter('hangwatch_alerter_notifications_silenced_total', 'Alert state changes not notified because of a silence');
+  const replaySkipped = metrics.counter('hangwatch_alerter_replay_skipped_total', 'State changes re-derived by replay and not produced again, by reason');
+  const openGauge = metrics.gauge('hangwatch_alerter_open_episodes', 'Alert episodes currently open');
+  const lagGauge = metrics.gauge('hangwatch_consumer_lag', 'Messages behind the partition high watermark');
+
+  // 1. What was already produced: the alerts topic, read to its end.
+  const guard = new ReplayGuard();
+  const ledger = await startTopicReader({
+    kafka,
+    topic: topics.alerts,
+    groupPrefix: `${options.groupId}-ledger`,
+    logger: log,
+    follow: false,
+    onMessage: (message) => {
+      const alert = parseAlert(message.value);
+      if (alert) guard.remember(alert);
+    },
+  });
+  await ledger.caughtUp;
+  log.info({ produced: guard.size }, 'alert ledger loaded');
+
+  // 2. Silences, followed for the whole run.
+  const silences = new SilenceBook();
+  const silenceReader: TopicReader = await startTopicReader({
+    kafka,
+    topic: topics.silences,
+    groupPrefix: `${options.groupId}-silences`,
+    logger: log,
+    follow: true,
+    onMessage: (message) => {
+      const key = message.key?.toString('utf8');
+      if (key === undefined) return;
+      const value = message.value === null ? null : message.value.toString('utf8');
+      const silence = parseSilence(value);
+      if (value !== null && !silence) log.warn({ key }, 'ignoring a silence record that does not parse');
+      silences.apply(key, silence);
+    },
+  });
+  await silenceReader.caughtUp;
+
+  // 3. The engine, the outbox and the delivery of state changes.
+  const engine = new AlertEngine(options.rules, options.engine);
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const outbox: Alert[] = [];
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = chain.then(fn);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+
+  const emit = async (alerts: readonly Alert[]): Promise<void> => {
+    for (const alert of alerts) {
+      const admission = guard.admit(alert);
+      if (admission === 'new') outbox.push(alert);
+      else replaySkipped.inc({ reason: admission });
+    }
+    if (outbox.length === 0) return;
+    // Kept until Kafka acknowledged them: a failed send is retried with the next batch or tick, because the
+    // engine will not derive these changes again.
+    const sending = outbox.slice();
+    await producer.send({
+      topic: topics.alerts,
+      acks: -1,
+      messages: sending.map((alert) => ({ key: alert.alert.id, value: JSON.stringify(alert), headers: { 'schema-version': SCHEMA_VERSION } })),
+    });
+    outbox.splice(0, sending.length);
+    const { notify, silenced } = partitionBySilence(sending, silences, now());
+    for (const alert of sending) {
+      alertsTotal.inc({ rule: alert.rule.id, state: alert.alert.state });
+      log.info(
+        { alertId: alert.alert.id, rule: alert.rule.id, key: alert.alert.key, state: alert.alert.state, count: alert.alert.count, at: alert['@timestamp'], silenced: silenced.includes(alert) },
+        alert.message,
+      );
+    }
+    silencedTotal.inc({}, silenced.length);
+    for (const alert of notify) for (const webhook of options.webhooks) webhook.enqueue(alert);
+    openGauge.set(undefined, engine.openEpisodeCount());
+  };
+
+  // 4. Incidents: replayed from the beginning of each assigned partition on every join.
+  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
+  const targets = new Map<string, bigint>(); // partition -> end offset at join, until reached
+  const positions = new Map<string, bigint>(); // partition -> next offset to process
+  let joined = false;
+  let running = true;
+  let lastArrival = now();
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    void (async () => {
+      const assigned = event.payload.memberAssignment[topics.incidents] ?? [];
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const offsets = await admin.fetchTopicOffsets(topics.incidents);
+        targets.clear();
+        for (const o of offsets) {
+          const done = positions.get(`${o.partition}`) ?? BigInt(o.low);
+          if (assigned.includes(o.partition) && BigInt(o.high) > done) targets.set(`${o.partition}`, BigInt(o.high));
+        }
+      } finally {
+        await admin.disconnect();
+      }
+      joined = true;
+      log.info({ partitions: assigned, replaying: targets.size }, 'joined the alerter group');
+    })().catch((error: unknown) => log.error({ err: error }, 'cannot read partition end offsets'));
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    joined = false;
+    log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.incidents, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+      await serial(async () => {
+        const alerts: Alert[] = [];
+        let last: string | undefined;
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          last = message.offset;
+          const id = message.key?.toString('utf8');
+          if (message.value === null) {
+            received.inc({ kind: 'tombstone' });
+            if (id) alerts.push(...engine.remove(id));
+            continue;
+          }
+          const incident = parseIncident(message.value);
+          if (!incident) {
+            received.inc({ kind: 'invalid' });
+            log.warn({ partition: batch.partition, offset: message.offset }, 'skipping a record that is not an incident');
+            continue;
+          }
+          const result = engine.upsert(incident);
+          received.inc({ kind: result.tooLate ? 'too_late' : 'upsert' });
+          if (result.tooLate) log.warn({ incidentId: incident.incident.id, at: incident['@timestamp'] }, 'incident older than the allowed lateness: not counted');
+          alerts.push(...result.alerts);
+        }
+        await emit(alerts);
+        if (last === undefined) return;
+        resolveOffset(last);
+        lastArrival = now();
+        positions.set(`${batch.partition}`, BigInt(last) + 1n);
+        const end = targets.get(`${batch.partition}`);
+        if (end !== undefined && BigInt(last) + 1n >= end) targets.delete(`${batch.partition}`);
+        lagGauge.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+      });
+      await heartbeat();
+    },
+  });
+
+  const caughtUp = (): boolean => joined && targets.size === 0;
+  // 5. Time passes without incidents: close quiet episodes, send held-back updates (event time runs on with
+  // the wall clock only once the input has been idle, and never before the replay has caught up).
+  const timer = setInterval(() => {
+    void serial(async () => {
+      if (!caughtUp() || options.idleCloseAfterMs === 0 || !Number.isFinite(engine.watermarkMs)) return;
+      const idle = now() - lastArrival;
+      if (idle < options.idleCloseAfterMs) return;
+      await emit(engine.advanceClock(engine.watermarkMs + idle));
+    }).catch((error: unknown) => log.error({ err: error }, 'idle tick failed'));
+  }, options.tickMs);
+  timer.unref();
+
+  return {
+    ready: () => running && caughtUp() && silenceReader.isCaughtUp(),
+    stop: async () => {
+      running = false;
+      clearInterval(timer);
+      await consumer.disconnect();
+      await chain;
+      await Promise.all(options.webhooks.map((w) => w.drain(options.webhookDrainTimeoutMs)));
+      await silenceReader.stop();
+      await producer.disconnect();
+    },
+  };
+}
+
+function parseIncident(value: Buffer): ReturnType<typeof IncidentSchema.parse> | undefined {
+  try {
+    const parsed = IncidentSchema.safeParse(JSON.parse(value.toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseAlert(value: Buffer | null): Alert | undefined {
+  if (value === null) return undefined;
+  try {
+    const parsed = AlertSchema.safeParse(JSON.parse(value.toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
