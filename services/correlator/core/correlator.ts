@@ -2,6 +2,7 @@ import type { EcsEvent } from '../../../shared/schema/event.js';
 import type { Incident } from '../../../shared/schema/incident.js';
 import { buildIncident, lastInfluenceMs } from './build-incident.js';
 import { hasUnresolvedZone, isGuestRecord } from './event-facts.js';
+import { exportFacts, importFacts, type FactsSnapshot } from './facts-snapshot.js';
 import { buildSignals, type SignalContext } from './hang-signals.js';
 import { groupSignals, isHang } from './group-signals.js';
 import { HostState, type LiveIncident } from './host-state.js';
@@ -45,7 +46,14 @@ export class Correlator {
   private readonly hosts = new Map<string, HostState>();
   private lateEvents = 0;
 
-  constructor(options: CorrelatorOptions | ResolvedOptions = {}) {
+  /**
+   * @param seedFacts facts learned before a restart (the identity topic's snapshot of a hypervisor), applied when
+   *   that hypervisor's first record arrives.
+   */
+  constructor(
+    options: CorrelatorOptions | ResolvedOptions = {},
+    private readonly seedFacts?: (hypervisor: string) => FactsSnapshot | undefined,
+  ) {
     this.options = 'retentionMs' in options ? options : resolveOptions(options);
   }
 
@@ -127,14 +135,23 @@ export class Correlator {
     return { hosts: this.hosts.size, events, liveIncidents: live, facts, lateEvents: this.lateEvents };
   }
 
-  /** Snapshot of one hypervisor's learned facts (for a restart: see adapters/facts-snapshot.ts). */
-  hostFacts(hypervisor: string): HostState['facts'] | undefined {
-    return this.hosts.get(hypervisor)?.facts;
+  /** Snapshot of one hypervisor's learned facts (for a restart, via the identity topic). */
+  snapshotFacts(hypervisor: string): FactsSnapshot | undefined {
+    const host = this.hosts.get(hypervisor);
+    return host ? exportFacts(hypervisor, host.facts) : undefined;
+  }
+
+  hypervisors(): string[] {
+    return [...this.hosts.keys()].sort();
   }
 
   hostFor(hypervisor: string): HostState {
     let host = this.hosts.get(hypervisor);
-    if (!host) this.hosts.set(hypervisor, (host = new HostState(hypervisor)));
+    if (!host) {
+      this.hosts.set(hypervisor, (host = new HostState(hypervisor)));
+      const snapshot = this.seedFacts?.(hypervisor);
+      if (snapshot) importFacts(snapshot, host.facts);
+    }
     return host;
   }
 

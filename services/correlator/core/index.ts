@@ -3,3 +3,5 @@ export { correlateAll, applyOutput, sortIncidents, type CorrelateAllResult } fro
 export { Correlator, type CorrelatorOutput, type CorrelatorStats } from './correlator.js';
 export { resolveOptions, DEFAULT_OPTIONS, type CorrelatorOptions, type InventoryEntry, type ResolvedOptions } from './options.js';
 export { DIAGNOSIS_RULES, diagnose } from './rules/index.js';
+export { OffsetLedger } from './offset-ledger.js';
+export { exportFacts, importFacts, type FactsSnapshot } from './facts-snapshot.js';

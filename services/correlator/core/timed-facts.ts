@@ -50,6 +50,11 @@ export class TimedFacts<V> {
     if (keepFrom > 0) this.facts.splice(0, keepFrom);
   }
 
+  /** The facts in time order (a copy). */
+  list(): TimedFact<V>[] {
+    return [...this.facts];
+  }
+
   get size(): number {
     return this.facts.length;
   }
