@@ -8,7 +8,7 @@ import moo from 'moo';
 const ws = { match: /[ \t]+/, lineBreaks: false };
 const rest = { ws, value: { match: /\S(?:.*\S)?/, value: (s: string) => s } };
 
-export const lexer = moo.states({
+const states = moo.states({
   main: {
     argKey: { match: /Arg[1-4]:/, next: 'arg', value: (s: string) => s.slice(3, 4) },
     sessionKey: { match: /Debug session time:/, next: 'clock' },
@@ -59,3 +59,22 @@ export const lexer = moo.states({
     symbol: /[^\s]+/,
   },
 });
+
+/**
+ * The lexer nearley sees: the state lexer with whitespace tokens dropped. Whitespace still separates tokens
+ * and drives the lookaheads above, but a grammar without optional-whitespace rules has far fewer Earley items
+ * (nullable rules are nearley's slow path): measured ~3x faster on stack frame lines.
+ */
+export const lexer = {
+  reset(chunk: string, info?: moo.LexerState): void {
+    states.reset(chunk, info);
+  },
+  next(): moo.Token | undefined {
+    let token = states.next();
+    while (token !== undefined && token.type === 'ws') token = states.next();
+    return token;
+  },
+  save: (): moo.LexerState => states.save(),
+  formatError: (token: moo.Token, message?: string): string => states.formatError(token, message),
+  has: (name: string): boolean => states.has(name),
+};

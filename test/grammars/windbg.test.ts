@@ -106,3 +106,10 @@ test('the no-bugcheck dead letter names what was expected', () => {
   assert.equal(outcome.deadletters[0]?.error.code, 'HW_PARSE_NO_MATCH');
   assert.ok(outcome.deadletters[0]?.hangwatch.expected?.includes('BUGCHECK_CODE:'));
 });
+
+test('format auto-detection recognizes a WinDbg report by its content', () => {
+  const text = 'Microsoft (R) Windows Debugger Version 6.11.0001.404 X86\n\nCLOCK_WATCHDOG_TIMEOUT (101)\nArg1: 00000061, x\n';
+  const outcome = parseRecord({ ...record(text), path: 'guests/vm113/report.txt', format: 'auto' }, registry, new SourceStates(), parseOptions);
+  assert.equal(outcome.events[0]?.hangwatch.source?.format, 'windbg');
+  assert.equal(outcome.events[0]?.windows?.bugcheck?.code, '0x00000101');
+});

@@ -75,3 +75,10 @@ test('Winlogbeat specifics: numeric ids become strings, MACs normalized, 6008 fr
     ['kernel-power-41', 'unexpected-shutdown', 'bugcheck', 'service-crash', 'system-boot', 'other'],
   );
 });
+
+test('format auto-detection tells Winlogbeat JSON from event XML by content', () => {
+  const auto = (name: string, sub: string): string | undefined =>
+    parseFile(join(import.meta.dirname, 'fixtures', sub, name), registry, { format: 'auto', framing: 'lines', path: 'guests/vm113/collected.log', parseOptions }).events[0]?.hangwatch.source?.format;
+  assert.equal(auto('winlogbeat-7x-8x-system.ndjson', 'winlogbeat'), 'winlogbeat');
+  assert.equal(auto('wevtutil-system-zh-CN-seed-guest.xml', 'winevent-xml'), 'winevent-xml');
+});
