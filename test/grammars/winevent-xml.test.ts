@@ -118,3 +118,12 @@ test('an <Events> file with no events is nothing, not an error', () => {
   const outcome = parseRecord(record('<Events></Events>'), registry, new SourceStates(), parseOptions);
   assert.deepEqual([outcome.events.length, outcome.deadletters.length], [0, 0]);
 });
+
+test('invalid UTF-8 inside a value: U+FFFD, flagged, still parsed (DESIGN.md section 4)', () => {
+  const head = Buffer.from(`<Event><System><Provider Name='EventLog'/><EventID>6013</EventID><TimeCreated SystemTime='2017-03-15T05:14:00Z'/><EventRecordID>9</EventRecordID><Channel>System</Channel><Computer>W</Computer></System><EventData><Data>29</Data><Data>-480 `);
+  const bytes = Buffer.concat([head, Buffer.from([0xd6, 0xd0, 0xb9, 0xfa]), Buffer.from('</Data></EventData></Event>')]);
+  const { events, deadletters } = parseRecord({ ...record(''), bytes }, registry, new SourceStates(), parseOptions);
+  assert.equal(deadletters.length, 0);
+  assert.ok(events[0]?.hangwatch.parse.flags?.includes('invalid-utf8'));
+  assert.ok(events[0]?.winlog?.event_data?.param2?.includes('\ufffd'));
+});
