@@ -1,8 +1,14 @@
 import type { Format } from '../../../shared/vocabulary.js';
 import type { FormatParser } from './event-draft.js';
 import { libvirtdParser } from './formats/libvirtd.js';
+import { windbgParser } from './formats/windbg.js';
+import { wineventXmlParser } from './formats/winevent-xml.js';
+import { winlogbeatParser } from './formats/winlogbeat.js';
 
 // Every format parser, by format name. Adding a format touches this table and grammars/.
 export const FORMAT_PARSERS: Partial<Record<Format, FormatParser>> = {
   libvirtd: libvirtdParser,
+  windbg: windbgParser,
+  'winevent-xml': wineventXmlParser,
+  winlogbeat: winlogbeatParser,
 };
