@@ -1,4 +1,5 @@
-import { localToUtcMs, utcMsFromParts, type Zone } from '../../../../shared/time.js';
+import { utcMsFromParts, type Zone } from '../../../../shared/time.js';
+import { cachedLocalToUtcMs } from '../kernel/local-time-cache.js';
 import { ParseFailure } from '../parse-failure.js';
 import { isoStampMs } from '../kernel/kernel-time.js';
 
@@ -59,9 +60,9 @@ export function localDateTimeMs(date: CalendarDate, seconds: number, zone: Zone,
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
-  if (dayOffset === 0) return localToUtcMs(zone, date.year, date.month, date.day, h, m, s);
+  if (dayOffset === 0) return cachedLocalToUtcMs(zone, date.year, date.month, date.day, h, m, s);
   const shifted = new Date(Date.UTC(date.year, date.month - 1, date.day + dayOffset));
-  return localToUtcMs(zone, shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, shifted.getUTCDate(), h, m, s);
+  return cachedLocalToUtcMs(zone, shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, shifted.getUTCDate(), h, m, s);
 }
 
 /** "2017-03-15T13:05:01+0800": explicit; without an offset it is local time of the host. */

@@ -1,4 +1,5 @@
-import { inferSyslogYear, localToUtcMs, utcMsFromParts, type Zone } from '../../../../shared/time.js';
+import { inferSyslogYear, utcMsFromParts, type Zone } from '../../../../shared/time.js';
+import { cachedLocalToUtcMs } from './local-time-cache.js';
 import { ParseFailure } from '../parse-failure.js';
 
 // Instants of kernel log stamps, built from the stamp's characters with Date.UTC (DESIGN.md section 6: no
@@ -42,7 +43,7 @@ export function bsdStampMs(stamp: string, referenceMs: number, zone: Zone): numb
   } catch (error) {
     throw invalid('kernel', stamp, error);
   }
-  return localToUtcMs(zone, year, month, day, hour, minute, second, ms);
+  return cachedLocalToUtcMs(zone, year, month, day, hour, minute, second, ms);
 }
 
 /** "2017-03-15T13:05:01[.123456](Z|+08:00|+0800)": explicit offset. */
@@ -90,6 +91,6 @@ export function wallClockMs(stamp: string, zone: Zone): number {
   } catch (error) {
     throw invalid('kernel', stamp, error);
   }
-  return localToUtcMs(zone, year, month, day, hour, minute, second);
+  return cachedLocalToUtcMs(zone, year, month, day, hour, minute, second);
 }
 
