@@ -29,6 +29,8 @@ const LINE_GRAMMAR = 'qemu-line';
 const PENDING_MAX_BYTES = 16 << 20;
 const PENDING_MAX_LINES = 100_000;
 const GARBAGE_SAMPLE = 4096;
+// `message` is for people; the whole line stays in event.original. Longer messages are cut and flagged.
+const MESSAGE_MAX_CHARS = 16 * 1024;
 
 interface Pending {
   lines: string[];
@@ -60,7 +62,8 @@ export const qemuParser: FormatParser = {
 /** The record without NULs and trailing CR; undefined when it carries nothing; throws on garbage. */
 function cleanText(raw: string): string | undefined {
   const hadNul = raw.includes('\u0000');
-  const text = (hadNul ? raw.replace(/\u0000+/g, '') : raw).replace(/\r+$/, '');
+  // Text after a run of NULs (a crash-cut file) starts where the NULs end: drop the padding around it too.
+  const text = (hadNul ? raw.replace(/\u0000+/g, '').trimStart() : raw).replace(/\r+$/, '');
   if (text.trim() === '') {
     if (hadNul) throw new ParseFailure('HW_RECORD_INVALID', GRAMMAR, 'record holds only NUL bytes');
     return undefined;
@@ -146,8 +149,9 @@ interface LineParts {
 function messageDraft(ctx: ParseContext, memo: QemuMemo, line: string): EventDraft {
   const parts = runGrammar<LineParts>(LINE_GRAMMAR, rules, line);
   const time = parts.stamp ? explicitTime(ctx.state, parts.stamp) : implicitTime(ctx);
-  const message = parts.text?.value.trimEnd() ?? '';
-  const facts = classifyMessage(message);
+  const fullMessage = parts.text?.value.trimEnd() ?? '';
+  const facts = classifyMessage(fullMessage);
+  const message = fullMessage.length > MESSAGE_MAX_CHARS ? fullMessage.slice(0, MESSAGE_MAX_CHARS) : fullMessage;
   if (facts.startsDump) memo.dump = true;
   if (facts.action === 'vm-start') {
     // A new qemu process: what the previous one was called no longer holds until its command line arrives.
@@ -159,6 +163,7 @@ function messageDraft(ctx: ParseContext, memo: QemuMemo, line: string): EventDra
   const draft = baseDraft(ctx, memo, facts.action, time, message);
   applyFacts(draft, facts);
   if (parts.program) draft.process = { name: parts.program.value.replace(/(?:\[\d+\])?: $/, '').replace(/^.*\//, '') };
+  if (message !== fullMessage) draft.hangwatch.parse = { flags: ['message-truncated'] };
   return draft;
 }
 

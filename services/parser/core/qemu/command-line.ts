@@ -14,10 +14,19 @@ interface GrammarItem {
   readonly option?: string;
   readonly value?: string;
 }
+/** A list as the grammar builds it: cons cells, last element first (see grammars/qemu-cmdline.ne). */
+type Cons<T> = readonly [Cons<T>, T] | null;
 interface GrammarResult {
-  readonly env: ReadonlyArray<{ name: string; value: string }>;
+  /** `NAME=value` assignments, unquoted. */
+  readonly env: Cons<string>;
   readonly program: string;
-  readonly items: readonly GrammarItem[];
+  readonly items: Cons<GrammarItem>;
+}
+
+function flatten<T>(list: Cons<T>): T[] {
+  const out: T[] = [];
+  for (let node = list; node !== null; node = node[0]) out.push(node[1]);
+  return out.reverse();
 }
 
 export interface QemuOption {
@@ -56,7 +65,7 @@ export function parseCommandLine(text: string): QemuCommandLine {
   const options: QemuOption[] = [];
   const positional: string[] = [];
   let previousWasOption = false;
-  for (const item of result.items) {
+  for (const item of flatten(result.items)) {
     if (item.option !== undefined) {
       options.push({ name: item.option });
       previousWasOption = true;
@@ -70,7 +79,10 @@ export function parseCommandLine(text: string): QemuCommandLine {
     previousWasOption = false;
   }
   const env: Record<string, string> = {};
-  for (const e of result.env) env[e.name] = e.value;
+  for (const assignment of flatten(result.env)) {
+    const eq = assignment.indexOf('=');
+    env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+  }
   return { env, program: result.program, options, positional };
 }
 
@@ -84,15 +96,14 @@ export function readQemuConfig(cmd: QemuCommandLine): QemuConfig {
   let memoryMb: number | undefined;
   let rtcBase: string | undefined;
   let spicePort: number | undefined;
-  const macs: string[] = [];
-  const drives: string[] = [];
+  // Sets keep first-seen order and stay linear on command lines with thousands of drives.
+  const macs = new Set<string>();
+  const drives = new Set<string>();
   const addMac = (mac: unknown) => {
-    if (typeof mac !== 'string' || mac === '') return;
-    const m = normalizeMac(mac);
-    if (!macs.includes(m)) macs.push(m);
+    if (typeof mac === 'string' && mac !== '') macs.add(normalizeMac(mac));
   };
   const addDrive = (file: unknown) => {
-    if (typeof file === 'string' && file !== '' && !drives.includes(file)) drives.push(file);
+    if (typeof file === 'string' && file !== '') drives.add(file);
   };
   for (const { name: option, value } of cmd.options) {
     if (value === undefined) continue;
@@ -166,9 +177,9 @@ export function readQemuConfig(cmd: QemuCommandLine): QemuConfig {
     ...(smp === undefined ? {} : { smp }),
     ...(memoryMb === undefined ? {} : { memoryMb }),
     ...(rtcBase === undefined ? {} : { rtcBase }),
-    macs,
+    macs: [...macs],
     ...(spicePort === undefined ? {} : { spicePort }),
-    drives,
+    drives: [...drives],
   };
 }
 
