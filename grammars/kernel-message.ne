@@ -15,7 +15,7 @@ message -> %softLockup %int %stuckFor %int %secondsTask %taskPid %taskEnd %text:
          | %hungTask %taskPid %blockedFor %int %seconds %text:? {% (d) => buildHungTask(d[1], d[3]) %}
          | %rcuStall rcuCpu:? %text:? {% (d) => buildRcuStall(d[1]) %}
          | %kvmInternal %text:? {% () => buildKvmInternalError() %}
-         | %kvmModule:? kvmHead kvmBody {% (d) => d[2](d[1]) %}
+         | kvmHead kvmBody {% (d) => d[1](d[0]) %}
          | %ioError %device %text:? {% (d) => buildDiskError(d[1]) %}
          | %text:? {% () => OTHER_MESSAGE %}
 

@@ -25,8 +25,8 @@ export const kernelMessageLexer = moo.states({
     hungTask: { match: /INFO: task /, next: 'hungTask' },
     rcuStall: { match: /(?:rcu: )?INFO: rcu_\w+ (?:self-)?detected stalls? on CPU(?:s\/tasks:)?/, next: 'rcu' },
     kvmInternal: { match: /KVM internal error/, next: 'message' },
-    kvmModule: /kvm_(?:intel|amd): /,
-    kvmPid: { match: /kvm \[\d+\]: /, next: 'kvm' },
+    // 5.x+ prefixes the vendor module ("kvm_amd: kvm [67539]: ..."); other kvm_intel:/kvm_amd: lines stay text.
+    kvmPid: { match: /(?:kvm_(?:intel|amd): )?kvm \[\d+\]: /, next: 'kvm' },
     kvmColon: { match: /kvm: /, next: 'kvm' },
     ioError: { match: /(?:(?:blk_update_request|print_req_error|end_request): )?I\/O error, dev |Buffer I\/O error on dev /, next: 'ioError' },
     text,
@@ -61,14 +61,21 @@ export const kernelMessageLexer = moo.states({
   kvm: {
     vcpu: /vcpu\d+/,
     guestRip: /, guest rIP: 0x[0-9a-fA-F]+/,
-    // before `space`: moo tries rules in order and " data " starts with a space.
-    dataIs: / data | = /,
     space: ' ',
-    msrAccess: /(?:unhandled|ignored|unimplemented perfctr) (?:rdmsr|wrmsr): /,
-    msrCall: /(?:Unhandled|Ignored) (?:RDMSR|WRMSR)\(/,
-    hex,
-    msrCallEnd: ')',
+    msrAccess: { match: /(?:unhandled|ignored|unimplemented perfctr) (?:rdmsr|wrmsr): /, next: 'msr' },
+    msrCall: { match: /(?:Unhandled|Ignored) (?:RDMSR|WRMSR)\(/, next: 'msr' },
     emulationFailure: { match: 'emulation failure', next: 'message' },
+    text,
+  },
+  msr: {
+    hex: { match: hex, next: 'msrTail' },
+    text,
+  },
+  // After the MSR number: the written value (" data 0x0" / ") = 0x0"), then anything as text.
+  msrTail: {
+    msrCallEnd: ')',
+    dataIs: / data | = /,
+    hex,
     text,
   },
   ioError: {
