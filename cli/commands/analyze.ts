@@ -1,6 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCommandArgs } from '../args.js';
 import { HangwatchError } from '../../shared/errors.js';
+import { parseZone } from '../../shared/time.js';
+import { correlateAll } from '../../services/correlator/core/index.js';
+import type { InventoryEntry } from '../../services/correlator/core/options.js';
+import { evaluateRulesOffline } from '../../services/alerter/core/evaluate-offline.js';
+import { loadRules } from '../../services/alerter/adapters/rules-fs.js';
+import { collectFiles } from '../analyze/collect-files.js';
+import { parseCollectedFiles } from '../analyze/parse-files.js';
+import { formatSummary } from '../analyze/summary.js';
+import { OUTPUT_FILES, writeNdjsonFile } from '../analyze/write-outputs.js';
+import { createProgress } from '../io/progress.js';
 
-// Placeholder until this command lands; the CLI lists it so its help stays in one place.
-export async function run(_argv: string[]): Promise<number> {
-  throw new HangwatchError('HW_USAGE', ['hangwatch analyze is not available in this build yet']);
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const HELP = `Usage: hangwatch analyze [--out DIR] [--host-tz ZONE] [--guest-tz ZONE] [--inventory FILE] [--rules DIR] PATH...
+
+Walks files and folders of collected logs (a copy of /var/log/libvirt, kernel logs, iostat output,
+guests/<domain>/... with event XML and WinDbg reports, or a sosreport), detects each file's format, parses,
+correlates guest hangs with what the host saw, diagnoses them and evaluates the alert rules, all in-process
+(no Kafka, no Elasticsearch). A hypervisor's files are found under <host>/var/log/..., its guests' artefacts
+under <host>/guests/<domain>/...
+
+Writes DIR/events.ndjson, DIR/incidents.ndjson, DIR/alerts.ndjson and DIR/deadletter.ndjson, and prints one
+line per incident (time, domain, bugcheck, top diagnosis) on stdout. Progress goes to stderr.
+
+Options:
+  --out DIR          output folder (default: ./hangwatch-analysis)
+  --host-tz ZONE     zone of host records without an offset (kernel syslog, iostat): IANA name or +HH:MM (default UTC)
+  --guest-tz ZONE    zone of guest local times when the records do not teach it (WinDbg GMT+8 does)
+  --inventory FILE   JSON array of {domain, hypervisor?, computerName?, mac?}: explicit guest-to-domain mapping
+  --rules DIR        alert rules folder (default: the bundled rules/)
+  --window-before-ms N, --window-after-ms N   evidence window around each hang (default 30 min / 10 min)
+
+Exit status: 0 when the input was read (finding incidents is not an error), 1 when a path could not be read,
+2 on bad usage.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(
+    argv,
+    {
+      out: { type: 'string', default: 'hangwatch-analysis' },
+      'host-tz': { type: 'string' },
+      'guest-tz': { type: 'string' },
+      inventory: { type: 'string' },
+      rules: { type: 'string' },
+      'window-before-ms': { type: 'string' },
+      'window-after-ms': { type: 'string' },
+    },
+    HELP,
+  );
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (args.positionals.length === 0) throw new HangwatchError('HW_USAGE', [`name at least one PATH to analyze\n\n${HELP}`]);
+  const out = resolve(String(args.values.out));
+  const hostZone = args.values['host-tz'] ? parseZone(String(args.values['host-tz'])) : undefined;
+  const guestZone = args.values['guest-tz'] ? parseZone(String(args.values['guest-tz'])) : undefined;
+  const rules = loadRules(args.values.rules ? String(args.values.rules) : join(REPO, 'rules'));
+  const inventory = args.values.inventory ? readInventory(String(args.values.inventory)) : [];
+  const created = new Date().toISOString();
+
+  const files = await collectFiles(args.positionals);
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const progress = createProgress('analyze: parsing', totalBytes, 'bytes');
+  const parsed = await parseCollectedFiles(files, { maxRecordBytes: 16 << 20, validate: false, ...(hostZone ? { hostZone } : {}), ...(guestZone ? { guestZone } : {}) }, created, hostname(), progress);
+  progress.done(`${files.length} files, ${parsed.events.length} events, ${parsed.deadletters.length} dead letters`);
+
+  const correlated = correlateAll(parsed.events, {
+    inventory,
+    ...(args.values['window-before-ms'] ? { windowBeforeMs: positiveInt(args.values['window-before-ms'], '--window-before-ms') } : {}),
+    ...(args.values['window-after-ms'] ? { windowAfterMs: positiveInt(args.values['window-after-ms'], '--window-after-ms') } : {}),
+    ...(guestZone ? { guestZones: Object.fromEntries([...new Set(parsed.events.map((e) => e.libvirt?.domain?.name).filter((d): d is string => !!d))].map((d) => [d, guestZone.name])) } : {}),
+  });
+  const alerts = evaluateRulesOffline(correlated.incidents, rules);
+  const events = [...correlated.events].sort((a, b) => (a['@timestamp'] < b['@timestamp'] ? -1 : a['@timestamp'] > b['@timestamp'] ? 1 : a.event.id < b.event.id ? -1 : 1));
+
+  const written = [
+    await writeNdjsonFile(out, OUTPUT_FILES.events, events),
+    await writeNdjsonFile(out, OUTPUT_FILES.incidents, correlated.incidents),
+    await writeNdjsonFile(out, OUTPUT_FILES.alerts, alerts),
+    await writeNdjsonFile(out, OUTPUT_FILES.deadletter, parsed.deadletters),
+  ];
+  const hosts = new Set(parsed.files.map((f) => f.host));
+  const unknown = parsed.files.filter((f) => f.format === 'unknown');
+  process.stdout.write(
+    `hangwatch analyze: ${files.length} files from ${hosts.size} host(s), ${events.length} events, ${parsed.deadletters.length} dead letters${unknown.length ? ` (${unknown.length} files of unknown format: see ${OUTPUT_FILES.deadletter})` : ''}\n`,
+  );
+  process.stdout.write(formatSummary(correlated.incidents, alerts));
+  process.stdout.write(`Written: ${written.join(', ')}\n`);
+  if (correlated.incidents[0]) {
+    process.stdout.write(`Timeline: hangwatch timeline --incident ${correlated.incidents[0].incident.id} --source ${out} --format html --out incident.html\n`);
+  }
+  return 0;
+}
+
+function readInventory(path: string): InventoryEntry[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new HangwatchError('HW_CONFIG_INVALID', [`  - --inventory ${path}: ${(error as Error).message}`]);
+  }
+  if (!Array.isArray(value) || !value.every((e) => e && typeof e === 'object' && typeof (e as { domain?: unknown }).domain === 'string')) {
+    throw new HangwatchError('HW_CONFIG_INVALID', [`  - --inventory ${path}: expected a JSON array of {domain, hypervisor?, computerName?, mac?}`]);
+  }
+  return value as InventoryEntry[];
+}
+
+function positiveInt(value: unknown, name: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new HangwatchError('HW_USAGE', [`${name} must be a whole number of milliseconds`]);
+  return n;
 }

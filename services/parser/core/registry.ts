@@ -1,5 +1,7 @@
 import type { Format } from '../../../shared/vocabulary.js';
 import type { FormatParser } from './event-draft.js';
+import { iostatParser } from './formats/iostat.js';
+import { kernelParser } from './formats/kernel.js';
 import { libvirtdParser } from './formats/libvirtd.js';
 import { qemuParser } from './formats/qemu.js';
 import { windbgParser } from './formats/windbg.js';
@@ -13,4 +15,6 @@ export const FORMAT_PARSERS: Partial<Record<Format, FormatParser>> = {
   windbg: windbgParser,
   'winevent-xml': wineventXmlParser,
   winlogbeat: winlogbeatParser,
+  kernel: kernelParser,
+  iostat: iostatParser,
 };
