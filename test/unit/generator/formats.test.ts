@@ -91,6 +91,6 @@ test('WinDbg report: banner, session time with GMT offset, analysis box, argumen
     assert.match(t, /\r\nSystem Uptime: \d+ days \d+:\d\d:\d\d\.\d{3}\r\n/);
     assert.match(t, /\r\n\*{79}\r\n\* {77}\*\r\n\* {24}Bugcheck Analysis {36}\*\r\n/);
     assert.match(t, /\r\nArg1: 00000061, Clock interrupt time out interval in nominal clock ticks\.\r\n/);
-    assert.match(t, /\r\nSTACK_TEXT:  \r\n[0-9a-f]{8} [0-9a-f]{8} 00000101 00000061 00000000 nt!KeBugCheckEx\+0x1e\r\n/);
+    assert.match(t, /\r\nSTACK_TEXT: {2}\r\n[0-9a-f]{8} [0-9a-f]{8} 00000101 00000061 00000000 nt!KeBugCheckEx\+0x1e\r\n/);
   }
 });
