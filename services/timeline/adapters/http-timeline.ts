@@ -7,6 +7,7 @@ import { exportTimeline, resolveScope } from '../core/export-timeline.js';
 import { HTML_CSP } from '../core/render-html.js';
 import { isTimelineFormat, type TimelineFormat } from '../core/render.js';
 import type { TimelineSource } from '../core/timeline-source.js';
+import { TIMELINE_PATH } from '../core/timeline-url.js';
 import { writeChunks } from './write-chunks.js';
 
 // GET /timeline?incident=ID&format=html|md|csv|jsonl&tz=ZONE (or domain=|host= with from=&to=): the export on
@@ -34,7 +35,7 @@ export function buildTimelineRoute(options: TimelineRouteOptions): (req: Incomin
   const failures = options.metrics.counter('hangwatch_timeline_stream_failures_total', 'Exports that failed after the response started');
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/timeline') return false;
+    if (url.pathname !== TIMELINE_PATH) return false;
     let format: TimelineFormat = 'html';
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
