@@ -55,7 +55,13 @@ export async function startElasticsearch(layout: Layout, settings: StackSettings
   const command = asRoot ? wrapAsEsUser(binary, args, env) : { command: binary, args };
   const launcherOut = join(layout.logs, 'launcher.out');
   // The working folder receives gc.log and any hs_err / heap dump (relative paths in the distribution's jvm.options).
-  const code = await runToCompletion({ ...command, cwd: layout.logs, env: asRoot ? { PATH: env.PATH ?? '' } : { ...process.env, ...env }, outputFile: launcherOut });
+  const code = await runToCompletion(
+    { ...command, cwd: layout.logs, env: asRoot ? { PATH: env.PATH ?? '' } : { ...process.env, ...env }, outputFile: launcherOut },
+    settings.START_TIMEOUT_MS,
+  ).catch(async (error: unknown) => {
+    const tail = await readLogTail(join(layout.logs, 'hangwatch-local.log'));
+    throw new HangwatchError('HW_STACK_START_FAILED', ['Elasticsearch', `${(error as Error).message}; ${describeTail(join(layout.logs, 'hangwatch-local.log'), tail)}`]);
+  });
   if (code !== 0) {
     const serverLog = join(layout.logs, 'hangwatch-local.log');
     const tail = (await readLogTail(launcherOut)) || (await readLogTail(serverLog));

@@ -62,14 +62,27 @@ export function spawnDetached(cmd: DetachedCommand): number {
   }
 }
 
-/** Runs a command to completion, its output appended to `outputFile`; resolves with its exit code. */
-export async function runToCompletion(cmd: DetachedCommand): Promise<number> {
+/**
+ * Runs a command to completion, its output appended to `outputFile`; resolves with its exit code. After
+ * `timeoutMs` its whole process group (it runs in its own session) is killed and the promise rejects.
+ */
+export async function runToCompletion(cmd: DetachedCommand, timeoutMs = 600_000): Promise<number> {
   const fd = openSync(cmd.outputFile, 'a');
   try {
     return await new Promise<number>((resolve, reject) => {
       const child = spawn(cmd.command, [...cmd.args], { cwd: cmd.cwd, env: cmd.env, detached: true, stdio: ['ignore', fd, fd] });
-      child.on('error', reject);
-      child.on('exit', (code, sig) => resolve(code ?? (sig ? 128 : 1)));
+      const timer = setTimeout(() => {
+        if (child.pid !== undefined) signal(-child.pid, 'SIGKILL');
+        reject(new Error(`${cmd.command} did not finish within ${timeoutMs} ms; killed`));
+      }, timeoutMs);
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.on('exit', (code, sig) => {
+        clearTimeout(timer);
+        resolve(code ?? (sig ? 128 : 1));
+      });
     });
   } finally {
     closeSync(fd);

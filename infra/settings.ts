@@ -28,7 +28,7 @@ export const STACK_SCHEMA = {
     min: 1,
     description: "thread_pool.write.queue_size (ES default 10000); a small value provokes 429s for fault tests",
   },
-  START_TIMEOUT_MS: { kind: 'int', default: '180000', min: 1000, description: 'How long `stack up` waits for each service to become healthy' },
+  START_TIMEOUT_MS: { kind: 'int', default: '300000', min: 1000, description: 'How long `stack up` waits for each service to become healthy' },
   STOP_TIMEOUT_MS: { kind: 'int', default: '30000', min: 100, description: 'How long `stack down` waits after SIGTERM before SIGKILL' },
 } as const satisfies ConfigSchema;
 

@@ -126,15 +126,16 @@ export async function stackUp(ctx: StackContext): Promise<UpResult> {
   if (toStart.includes('elasticsearch')) await assertPortsFree('Elasticsearch', [ports.esPort, ports.esTransportPort]);
 
   const javaHome = await resolveJavaHome(settings.JAVA_HOME);
-  // One Maven at a time: two would race on the same ~/.m2 files.
-  if (toStart.includes('kafka')) await ensureKafkaJars(layout.kafka.libs, progress);
-  if (toStart.includes('elasticsearch')) await ensureElasticsearchDist(layout.es.dist, progress);
   await mkdir(layout.home, { recursive: true });
   await writeStackFile(layout.stateFile, ports);
+  // One Maven at a time (two would race on the same ~/.m2 files), but Kafka starts while Elasticsearch downloads.
+  const kafkaJars = toStart.includes('kafka') ? ensureKafkaJars(layout.kafka.libs, progress) : Promise.resolve();
+  const esDist = kafkaJars.then(() => (toStart.includes('elasticsearch') ? ensureElasticsearchDist(layout.es.dist, progress) : undefined));
 
   const started: ServiceName[] = [];
   const timeout = settings.START_TIMEOUT_MS;
   const bringUpKafka = async (): Promise<void> => {
+    await kafkaJars;
     const begin = Date.now();
     let pid: number | undefined;
     if (toStart.includes('kafka')) {
@@ -147,6 +148,7 @@ export async function stackUp(ctx: StackContext): Promise<UpResult> {
     reportReady(progress, 'Kafka', begin);
   };
   const bringUpEs = async (): Promise<void> => {
+    await esDist;
     const begin = Date.now();
     if (toStart.includes('elasticsearch')) {
       await prepareElasticsearch(layout.es, settings, ctx.asRoot, progress);

@@ -72,3 +72,20 @@ test('the ES user wrapper passes only the given environment', () => {
   assert.equal(wrapped.command, 'runuser');
   assert.deepEqual(wrapped.args, ['-u', 'hangwatch', '--', 'env', '-i', 'ES_JAVA_OPTS=-Xms1m -Xmx2m', '/es/bin/elasticsearch', '-d']);
 });
+
+test('the status summary names each service, its state, address, pid and logs', async () => {
+  const { formatStatus } = await import('../../../infra/status-format.js');
+  const text = formatStatus({
+    home: '/h',
+    kafkaBrokers: '127.0.0.1:9092',
+    esUrl: 'http://127.0.0.1:9200',
+    services: [
+      { name: 'kafka', version: '3.9.2', state: 'running', pid: 10, address: '127.0.0.1:9092', port: 9092, logs: '/h/kafka/logs', data: '/h/kafka/data', detail: undefined },
+      { name: 'elasticsearch', version: '8.19.21', state: 'stale', pid: undefined, address: 'http://127.0.0.1:9200', port: 9200, logs: '/l', data: '/d', detail: 'process 7 is gone' },
+    ],
+  });
+  assert.match(text, /kafka +3\.9\.2 +running +127\.0\.0\.1:9092 pid 10/);
+  assert.match(text, /elasticsearch +8\.19\.21 +stale +http:\/\/127\.0\.0\.1:9200 \(process 7 is gone\)/);
+  assert.match(text, /logs: \/h\/kafka\/logs/);
+  assert.match(text, /HANGWATCH_KAFKA_BROKERS=127\.0\.0\.1:9092 HANGWATCH_ES_URL=http:\/\/127\.0\.0\.1:9200/);
+});
