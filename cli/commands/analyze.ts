@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandArgs } from '../args.js';
 import { HangwatchError } from '../../shared/errors.js';
-import { parseZone } from '../../shared/time.js';
+import { parseInstant, parseZone } from '../../shared/time.js';
 import { correlateAll } from '../../services/correlator/core/index.js';
 import type { InventoryEntry } from '../../services/correlator/core/options.js';
 import { evaluateRulesOffline } from '../../services/alerter/core/evaluate-offline.js';
@@ -34,6 +34,8 @@ Options:
   --guest-tz ZONE    zone of guest local times when the records do not teach it (WinDbg GMT+8 does)
   --inventory FILE   JSON array of {domain, hypervisor?, computerName?, mac?}: explicit guest-to-domain mapping
   --rules DIR        alert rules folder (default: the bundled rules/)
+  --year-reference TIME  reference instant for syslog lines without a year, instead of each file's modification
+                     time (use it on copies that lost their mtime, e.g. git checkouts or cp without -p)
   --window-before-ms N, --window-after-ms N   evidence window around each hang (default 30 min / 10 min)
 
 Exit status: 0 when the input was read (finding incidents is not an error), 1 when a path could not be read,
@@ -49,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
       'guest-tz': { type: 'string' },
       inventory: { type: 'string' },
       rules: { type: 'string' },
+      'year-reference': { type: 'string' },
       'window-before-ms': { type: 'string' },
       'window-after-ms': { type: 'string' },
     },
@@ -65,11 +68,12 @@ export async function run(argv: string[]): Promise<number> {
   const rules = loadRules(args.values.rules ? String(args.values.rules) : join(REPO, 'rules'));
   const inventory = args.values.inventory ? readInventory(String(args.values.inventory)) : [];
   const created = new Date().toISOString();
+  const yearReferenceMs = args.values['year-reference'] ? parseInstant(String(args.values['year-reference'])) : undefined;
 
   const files = await collectFiles(args.positionals);
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   const progress = createProgress('analyze: parsing', totalBytes, 'bytes');
-  const parsed = await parseCollectedFiles(files, { maxRecordBytes: 16 << 20, validate: false, ...(hostZone ? { hostZone } : {}), ...(guestZone ? { guestZone } : {}) }, created, hostname(), progress);
+  const parsed = await parseCollectedFiles(files, { maxRecordBytes: 16 << 20, validate: false, ...(yearReferenceMs !== undefined ? { yearReferenceMs } : {}), ...(hostZone ? { hostZone } : {}), ...(guestZone ? { guestZone } : {}) }, created, hostname(), progress);
   progress.done(`${files.length} files, ${parsed.events.length} events, ${parsed.deadletters.length} dead letters`);
 
   const correlated = correlateAll(parsed.events, {

@@ -8,7 +8,7 @@ const PATH_RULES: ReadonlyArray<readonly [RegExp, Format]> = [
   [/(^|\/)(libvirtd|virtqemud|virtlogd)\.log(\.\d+)?$/, 'libvirtd'],
   [/(^|\/)(kern\.log|dmesg|messages|syslog)(\.\d+)?(\.txt)?$/, 'kernel'],
   [/(^|\/)iostat[^/]*$/, 'iostat'],
-  [/\.(windbg|analyze)(\.txt)?$/i, 'windbg'],
+  [/\.(windbg|analyze)(\.txt)?$|(^|\/)[^/]*windbg[^/]*\.txt$/i, 'windbg'],
   [/\.xml$/i, 'winevent-xml'],
   [/winlogbeat[^/]*\.(ndjson|json)$/i, 'winlogbeat'],
 ];

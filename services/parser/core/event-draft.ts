@@ -27,6 +27,11 @@ export interface ParseOptions {
   readonly guestZone?: Zone;
   /** Maximum record size in bytes; larger records are dead letters (HW_RECORD_TOO_LARGE). */
   readonly maxRecordBytes: number;
+  /**
+   * Overrides the file modification time as the reference for year-less syslog stamps (DESIGN.md section 6):
+   * for copies whose mtime was lost (git checkouts, `cp` without -p). Epoch ms.
+   */
+  readonly yearReferenceMs?: number;
   /** Validate every event against the runtime schema (tests, dev); costs ~us per event. */
   readonly validate: boolean;
 }

@@ -76,7 +76,7 @@ export function parseRecord(
     return { events: [], deadletters: [buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at })] };
   }
   const createdMs = Date.parse(record.created);
-  const mtimeMs = record.mtime ? Date.parse(record.mtime) : undefined;
+  const mtimeMs = options.yearReferenceMs ?? (record.mtime ? Date.parse(record.mtime) : undefined);
   let drafts: EventDraft[];
   try {
     drafts = parser.parse({ record, text, flags, state: states.get(record), options, createdMs, ...(mtimeMs === undefined ? {} : { mtimeMs }) });
