@@ -26,6 +26,7 @@ export const ERROR_CATALOGUE = {
   HW_RULE_INVALID: { retriable: false, template: 'invalid rule in %s: %s' },
   HW_WEBHOOK_FAILED: { retriable: true, template: 'webhook %s failed: %s' },
   HW_KIBANA_IMPORT_FAILED: { retriable: false, template: 'Kibana import failed: %s' },
+  HW_KIBANA_UNAVAILABLE: { retriable: true, template: 'Kibana unreachable at %s: %s' },
   HW_USAGE: { retriable: false, template: '%s' },
   HW_NOT_FOUND: { retriable: false, template: '%s not found: %s' },
   HW_INTERNAL: { retriable: false, template: 'internal error: %s' },
