@@ -5,7 +5,10 @@ import { createLogger } from '../../shared/logger.js';
 import { MetricsRegistry } from '../../shared/metrics.js';
 import { runUntilSignal } from '../../shared/service-runtime.js';
 import { parseZone } from '../../shared/time.js';
+import { readSnapshots } from '../correlator/adapters/identity-snapshots.js';
 import { PARSER_SCHEMA } from './config.js';
+import { GuestDirectory } from './core/peer/guest-directory.js';
+import { buildTopicBindings } from './core/peer/topic-bindings.js';
 import { FORMAT_PARSERS } from './core/registry.js';
 import { startKafkaParser } from './adapters/kafka-parser.js';
 
@@ -13,13 +16,29 @@ import { startKafkaParser } from './adapters/kafka-parser.js';
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const common = loadConfig('', COMMON_SCHEMA, env);
   const config = loadConfig('PARSER', PARSER_SCHEMA, env);
+  const topics = buildTopicBindings({
+    hangwatch: config.INPUT_TOPICS,
+    peers: { filebeat: config.FILEBEAT_TOPICS, vector: config.VECTOR_TOPICS, rsyslog: config.RSYSLOG_TOPICS, winlogbeat: config.WINLOGBEAT_TOPICS },
+    formats: config.TOPIC_FORMATS,
+  });
   const logger = createLogger({ name: 'parser', level: common.LOG_LEVEL });
   const metrics = new MetricsRegistry();
   await runUntilSignal(logger, async () => {
+    const kafka = createKafka(common, 'parser', logger);
+    const directory = new GuestDirectory();
+    if (config.WINLOGBEAT_TOPICS.length > 0 && config.RESTORE_IDENTITY) {
+      // Guests whose qemu command line is older than what this replica will consume: the correlator's facts.
+      try {
+        for (const [hypervisor, snapshot] of await readSnapshots(kafka, config.GROUP_ID, logger)) directory.learnSnapshot(hypervisor, snapshot.macs);
+      } catch (error) {
+        logger.warn({ err: error }, 'identity topic unreadable: Winlogbeat guests are placed only from qemu lines seen from now on');
+      }
+    }
     const parser = await startKafkaParser({
-      kafka: createKafka(common, 'parser', logger),
+      kafka,
       groupId: config.GROUP_ID,
-      inputTopics: config.INPUT_TOPICS,
+      topics,
+      directory,
       registry: FORMAT_PARSERS,
       parseOptions: {
         maxRecordBytes: config.MAX_RECORD_BYTES,
@@ -31,7 +50,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       metrics,
     });
     const http = await startHealthServer({ port: config.HTTP_PORT, host: config.HTTP_HOST, metrics, ready: parser.ready });
-    logger.info({ topics: config.INPUT_TOPICS, group: config.GROUP_ID, httpPort: http.port }, 'parser started');
+    logger.info({ topics: Object.fromEntries([...topics].map(([t, b]) => [t, b.kind])), group: config.GROUP_ID, guests: directory.size, httpPort: http.port }, 'parser started');
     return {
       stop: async () => {
         await parser.stop();

@@ -195,8 +195,14 @@ export const EcsEventSchema = z.object({
       .object({
         fingerprint: z.string().optional(),
         format: z.string().optional(),
+        // Extension (issues 13, 14): the peer shipper that delivered the record (`filebeat`, `vector`, `rsyslog`,
+        // `winlogbeat`); absent for our own shipper.
+        shipper: z.string().optional(),
       })
       .optional(),
+    // Extension (issue 13): the record's own read time minus its event time, both from the guest's clock
+    // (Winlogbeat's event.created - @timestamp), in ms.
+    clock: z.object({ skew_ms: z.number().int().optional() }).optional(),
   }),
 });
 

@@ -2,20 +2,25 @@ import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafka
 import { CompressionTypes } from 'kafkajs';
 import type { Logger } from '../../../shared/logger.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
-import { buildDeadLetter } from '../../../shared/deadletter.js';
 import { SCHEMA_VERSION } from '../../../shared/schema/event.js';
 import { TOPICS } from '../../../shared/topics.js';
 import type { ParseOptions } from '../core/event-draft.js';
-import { parseRecord, SourceStates, type FormatRegistry } from '../core/parse-record.js';
-import { rawRecordFromKafka } from '../core/raw-from-kafka.js';
+import { SourceStates, type FormatRegistry } from '../core/parse-record.js';
+import { GuestDirectory } from '../core/peer/guest-directory.js';
+import type { TopicBinding } from '../core/peer/peer-kind.js';
+import { parseKafkaMessage } from '../core/peer/parse-kafka-message.js';
 
-// The parser service's I/O: consume raw records, produce events and dead letters, and commit a batch's offsets
-// only after Kafka acknowledged everything it produced (at least once; event ids make it exactly once downstream).
+// The parser service's I/O: consume raw records (our shipper's, and peer shippers' documents on their own
+// topics), produce events and dead letters, and commit a batch's offsets only after Kafka acknowledged
+// everything it produced (at least once; event ids make it exactly once downstream).
 
 export interface KafkaParserOptions {
   readonly kafka: Kafka;
   readonly groupId: string;
-  readonly inputTopics: readonly string[];
+  /** Every input topic and what it carries (core/peer/topic-bindings.ts). */
+  readonly topics: ReadonlyMap<string, TopicBinding>;
+  /** Where guests run, for Winlogbeat records (seeded from the identity topic by main); a fresh one if absent. */
+  readonly directory?: GuestDirectory;
   readonly registry: FormatRegistry;
   readonly parseOptions: ParseOptions;
   readonly logger: Logger;
@@ -36,10 +41,11 @@ export async function startKafkaParser(options: KafkaParserOptions): Promise<Kaf
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
   const states = new SourceStates();
+  const directory = options.directory ?? new GuestDirectory();
   let running = false;
   await producer.connect();
   await consumer.connect();
-  for (const topic of options.inputTopics) await consumer.subscribe({ topic, fromBeginning: true });
+  for (const topic of options.topics.keys()) await consumer.subscribe({ topic, fromBeginning: true });
   const headers = { [`schema-version`]: SCHEMA_VERSION };
 
   await consumer.run({
@@ -49,27 +55,15 @@ export async function startKafkaParser(options: KafkaParserOptions): Promise<Kaf
       const events: Message[] = [];
       const letters: Message[] = [];
       let last: string | undefined;
+      const binding = options.topics.get(batch.topic) ?? { kind: 'hangwatch' };
+      const at = new Date().toISOString();
+      const ctx = { registry: options.registry, states, options: options.parseOptions, directory, at };
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
         received.inc();
-        const at = new Date().toISOString();
-        try {
-          const record = rawRecordFromKafka({ ...message, topic: batch.topic, partition: batch.partition });
-          const outcome = parseRecord(record, options.registry, states, options.parseOptions);
-          for (const event of outcome.events) {
-            events.push({ key: event.libvirt?.hypervisor ?? record.host, value: JSON.stringify(event), headers });
-          }
-          for (const letter of outcome.deadletters) letters.push({ key: record.host, value: JSON.stringify(letter), headers });
-        } catch (error) {
-          const letter = buildDeadLetter({
-            stage: 'parse',
-            error,
-            original: message.value ?? Buffer.alloc(0),
-            source: { kafka: { topic: batch.topic, partition: batch.partition, offset: message.offset } },
-            at,
-          });
-          letters.push({ key: message.key, value: JSON.stringify(letter), headers });
-        }
+        const outcome = parseKafkaMessage({ ...message, topic: batch.topic, partition: batch.partition }, binding, ctx);
+        for (const { key, value } of outcome.events) events.push({ key, value: JSON.stringify(value), headers });
+        for (const { key, value } of outcome.deadletters) letters.push({ key, value: JSON.stringify(value), headers });
         last = message.offset;
       }
       if (last === undefined) return;

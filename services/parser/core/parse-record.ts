@@ -121,11 +121,13 @@ function finishEvent(draft: EventDraft, record: RawRecord, text: string, flags: 
   if (ev.id === undefined) {
     ev.id = record.sourceId !== undefined ? sourceEventId(record.fingerprint, `${record.sourceId}#${index}`) : fileEventId(record.host, record.fingerprint, record.offset, index);
   }
-  ev.created = record.created;
+  // A record's own read time wins (Winlogbeat's event.created); else when the shipper read it.
+  if (ev.created === undefined) ev.created = record.created;
   if (ev.original === undefined) ev.original = text;
   const log = event.log ?? (event.log = {});
   log.file = { path: record.path };
-  log.offset = record.offset;
+  // A record identified by a source id has no byte offset (Vector without offset_key, journald).
+  if (record.sourceId === undefined) log.offset = record.offset;
   const libvirt = event.libvirt ?? (event.libvirt = {});
   if (libvirt.hypervisor === undefined) libvirt.hypervisor = record.host;
   const hw = (draft as EventDraft).hangwatch;

@@ -73,6 +73,19 @@ function readRecord(doc: Json): WindowsRecord {
   return record as unknown as WindowsRecord;
 }
 
+/**
+ * Winlogbeat's `event.created` is when it read the record from the event log, on the guest's clock: kept as the
+ * event's created time (issue 13), and its distance to `@timestamp` (TimeCreated) recorded as
+ * hangwatch.clock.skew_ms for the correlator (a backlog read after a boot shows as a large value).
+ */
+function keepWinlogbeatCreated(draft: EventDraft, doc: Json, timestampMs: number): void {
+  const text = isObject(doc.event) ? scalarText(doc.event.created) : undefined;
+  const createdMs = text === undefined ? Number.NaN : Date.parse(text);
+  if (!Number.isFinite(createdMs)) return;
+  draft.event.created = new Date(createdMs).toISOString();
+  draft.hangwatch.clock = { skew_ms: Math.round(createdMs - timestampMs) };
+}
+
 export const winlogbeatParser: FormatParser = {
   format: 'winlogbeat',
   parse(ctx: ParseContext): EventDraft[] {
@@ -85,6 +98,8 @@ export const winlogbeatParser: FormatParser = {
     const timestampMs = parseUtcInstant(timestamp);
     ctx.state.lastTimestampMs = timestampMs;
     const hostMac = readMacs(doc.host);
-    return [buildWindowsDraft(record, { dataset: 'windows.winlogbeat', timestampMs, basis: 'explicit', grammar: GRAMMAR, hostMac })];
+    const draft = buildWindowsDraft(record, { dataset: 'windows.winlogbeat', timestampMs, basis: 'explicit', grammar: GRAMMAR, hostMac });
+    keepWinlogbeatCreated(draft, doc, timestampMs);
+    return [draft];
   },
 };
