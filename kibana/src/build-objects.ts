@@ -48,9 +48,8 @@ export function checkTimelineBaseUrl(text: string): string {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
     throw new HangwatchError('HW_USAGE', [`timeline base URL must be http(s)://host[:port][/path] without query or credentials: ${JSON.stringify(text)}`]);
   }
-  const normalized = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-  if (/[{}"'<>\s]/.test(normalized)) throw new HangwatchError('HW_USAGE', [`timeline base URL has characters not allowed in a link template: ${JSON.stringify(text)}`]);
-  return normalized;
+  if (/[{}"'<>\s%]/.test(text)) throw new HangwatchError('HW_USAGE', [`timeline base URL has characters not allowed in a link template: ${JSON.stringify(text)}`]);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
 function buildOne(source: ObjectSource, timelineBaseUrl: string): SavedObject {
