@@ -96,7 +96,7 @@ export interface UpResult {
   /** the services this call started (with-stack stops exactly these) */
   readonly started: readonly ServiceName[];
   readonly createdTopics: readonly string[];
-  readonly templates: 'installed' | 'absent' | 'failed' | 'skipped';
+  readonly templates: 'installed' | 'absent' | 'failed';
   readonly status: StackStatus;
 }
 
@@ -111,8 +111,8 @@ export async function stackUp(ctx: StackContext): Promise<UpResult> {
   }
   const toStart = before.status.services.filter((s) => s.state === 'stopped' || s.state === 'stale' || s.state === 'port-taken').map((s) => s.name);
   if (toStart.length === 0 && isStackRunning(before.status)) {
-    progress('already running; nothing to do');
-    return { started: [], createdTopics: [], templates: 'skipped', status: before.status };
+    progress('already running; nothing started (topics and index templates checked)');
+    return { started: [], ...(await ensureTopicsAndTemplates(before.ports, ctx.settings.TOPIC_PARTITIONS, progress)), status: before.status };
   }
   const ports = before.ports;
   const settings: StackSettings = {
@@ -169,10 +169,18 @@ export async function stackUp(ctx: StackContext): Promise<UpResult> {
     throw failure.reason;
   }
 
-  const createdTopics = await createStackTopics(ports.kafkaPort, settings.TOPIC_PARTITIONS);
-  if (createdTopics.length > 0) progress(`created topics: ${createdTopics.join(', ')} (${settings.TOPIC_PARTITIONS} partitions each)`);
-  const templates = await installTemplatesSafely(ports.esPort, progress);
-  return { started, createdTopics, templates, status: (await inspect(ctx)).status };
+  return { started, ...(await ensureTopicsAndTemplates(ports, settings.TOPIC_PARTITIONS, progress)), status: (await inspect(ctx)).status };
+}
+
+/** Idempotent: creates only missing topics; index templates are PUT again (the indexer's module decides). */
+async function ensureTopicsAndTemplates(
+  ports: StackFile,
+  partitions: number,
+  progress: Progress,
+): Promise<Pick<UpResult, 'createdTopics' | 'templates'>> {
+  const createdTopics = await createStackTopics(ports.kafkaPort, partitions);
+  if (createdTopics.length > 0) progress(`created topics: ${createdTopics.join(', ')} (${partitions} partitions each)`);
+  return { createdTopics, templates: await installTemplatesSafely(ports.esPort, progress) };
 }
 
 function reportReady(progress: Progress, name: string, begin: number): void {

@@ -4,8 +4,7 @@
 // kept), even when the command fails. Exits with the command's code.
 import { spawn } from 'node:child_process';
 import { reportFatal } from '../cli/main.js';
-import { createStackContext, isStackRunning, stackDown, stackStatus, stackUp, type StackContext } from '../infra/stack.js';
-import type { ServiceName } from '../infra/service-state.js';
+import { createStackContext, stackDown, stackUp, type StackContext } from '../infra/stack.js';
 
 function progress(message: string): void {
   process.stderr.write(`with-stack: ${message}\n`);
@@ -43,14 +42,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const ctx: StackContext = createStackContext(progress);
-  let status = await stackStatus(ctx);
-  let started: readonly ServiceName[] = [];
-  if (isStackRunning(status)) progress(`using the running stack (${status.kafkaBrokers}, ${status.esUrl}); it stays up`);
-  else {
-    const result = await stackUp(ctx);
-    started = result.started;
-    status = result.status;
-  }
+  // Idempotent: on a running stack it starts nothing (and only checks topics and templates).
+  const { started, status } = await stackUp(ctx);
+  if (started.length === 0) progress(`using the running stack (${status.kafkaBrokers}, ${status.esUrl}); it stays up`);
   try {
     return await runCommand(argv, { ...process.env, HANGWATCH_KAFKA_BROKERS: status.kafkaBrokers, HANGWATCH_ES_URL: status.esUrl });
   } finally {
