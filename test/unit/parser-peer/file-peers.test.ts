@@ -79,7 +79,7 @@ test('ids are deterministic: host + path (+ inode) + offset, or host + path + di
 
 test('a per-topic format wins over the path; an undetectable path without override is a dead letter', () => {
   const ctx = { registry: FORMAT_PARSERS, states: new SourceStates(), options: PARSE_OPTIONS, directory: new GuestDirectory(), at: '2017-03-16T03:00:00.000Z' };
-  const doc = JSON.parse(readDocs('filebeat-7.17-log-input.ndjson')[0] as string) as { log: { file: { path: string } } };
+  const doc = JSON.parse(readDocs('filebeat-7.17-log-input.ndjson')[0] as string) as { message: string; log: { file: { path: string } } };
   doc.log.file.path = '/srv/collected/sc7-daemon.txt';
   const text = JSON.stringify(doc);
   const plain = parseKafkaMessage(asMessage('fb', text, 0), { kind: 'filebeat' }, ctx);
