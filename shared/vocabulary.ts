@@ -34,6 +34,9 @@ export const EVENT_ACTIONS = [
   'time-change',
   // Extension (issue 3): kernel block-layer I/O errors (blk_update_request / print_req_error / Buffer I/O error).
   'disk-error',
+  // Extension (issue 15): per-interval vCPU scheduling rates (virsh domstats) and host CPU pressure samples.
+  'vcpu-stats',
+  'host-cpu-pressure',
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
@@ -46,6 +49,10 @@ export const DATASETS = [
   'windows.dump',
   'linux.kernel',
   'linux.iostat',
+  // Extension (issue 15): `virsh domstats` vCPU samples; host CPU pressure (PSI, steal, run queue), named as
+  // Metricbeat's linux module names its PSI metricset.
+  'libvirt.domstats',
+  'linux.pressure',
 ] as const;
 export type Dataset = (typeof DATASETS)[number];
 
@@ -80,7 +87,7 @@ export const ALERT_STATES = ['open', 'updated', 'closed'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
 /** Input formats understood by `hangwatch parse --format` and the shipper's inputs. */
-export const FORMATS = ['libvirtd', 'qemu', 'windbg', 'winevent-xml', 'winlogbeat', 'kernel', 'iostat'] as const;
+export const FORMATS = ['libvirtd', 'qemu', 'windbg', 'winevent-xml', 'winlogbeat', 'kernel', 'iostat', 'domstats'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** Bugcheck codes Windows raises when a processor stops answering: the watchdog family. */

@@ -90,13 +90,52 @@ export const EcsEventSchema = z.object({
       thread: z.object({ id: z.number().int().optional() }).optional(),
     })
     .optional(),
-  host: z.object({ name: z.string().optional(), mac: z.array(z.string()).optional() }).optional(),
+  host: z
+    .object({
+      name: z.string().optional(),
+      mac: z.array(z.string()).optional(),
+      // Extension (issue 15): host CPU samples. `usage` is ECS host.cpu.usage (0..1, all cores); the rest are ours:
+      // PSI averages as the kernel prints them (percent), the PSI stall counter and steal as per-interval rates.
+      cpu: z
+        .object({
+          usage: z.number().optional(),
+          steal_pct: z.number().optional(),
+          pressure_some_avg10: z.number().optional(),
+          pressure_some_avg60: z.number().optional(),
+          pressure_some_avg300: z.number().optional(),
+          pressure_full_avg10: z.number().optional(),
+          pressure_some_ms_per_s: z.number().optional(),
+          runqueue: z.number().int().optional(),
+          count: z.number().int().optional(),
+          load_1: z.number().optional(),
+          interval_ms: z.number().int().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   message: z.string().optional(),
   libvirt: z
     .object({
       domain: z.object({ name: z.string().optional(), uuid: z.string().optional() }).optional(),
       hypervisor: z.string().optional(),
       version: z.string().optional(),
+      // Extension (issue 15): one vCPU over one sampling interval of `virsh domstats --vcpu`. Counters in ns as
+      // libvirt reports them (beyond 2^53 ns they lose precision as JSON numbers; the rates are computed exactly);
+      // `*_ms_per_s`: ms of that time per second of wall time over `interval_ms`. `delay` (libvirt >= 7.9) is the
+      // time the vCPU thread sat runnable in the host's run queue, what the guest sees as steal time.
+      vcpu: z
+        .object({
+          id: z.number().int(),
+          state: z.number().int().optional(),
+          time_ns: z.number().optional(),
+          wait_ns: z.number().optional(),
+          delay_ns: z.number().optional(),
+          time_ms_per_s: z.number().optional(),
+          wait_ms_per_s: z.number().optional(),
+          delay_ms_per_s: z.number().optional(),
+          interval_ms: z.number().int().optional(),
+        })
+        .optional(),
     })
     .optional(),
   qemu: QemuSchema.optional(),

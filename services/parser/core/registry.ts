@@ -1,5 +1,6 @@
 import type { Format } from '../../../shared/vocabulary.js';
 import type { FormatParser } from './event-draft.js';
+import { domstatsParser } from './formats/domstats.js';
 import { iostatParser } from './formats/iostat.js';
 import { kernelParser } from './formats/kernel.js';
 import { libvirtdParser } from './formats/libvirtd.js';
@@ -17,4 +18,5 @@ export const FORMAT_PARSERS: Partial<Record<Format, FormatParser>> = {
   winlogbeat: winlogbeatParser,
   kernel: kernelParser,
   iostat: iostatParser,
+  domstats: domstatsParser,
 };
