@@ -87,7 +87,8 @@ export const ALERT_STATES = ['open', 'updated', 'closed'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
 /** Input formats understood by `hangwatch parse --format` and the shipper's inputs. */
-export const FORMATS = ['libvirtd', 'qemu', 'windbg', 'winevent-xml', 'winlogbeat', 'kernel', 'iostat', 'domstats'] as const;
+// 'evtx' and 'dump' (issue 10): binary guest artefacts, read by their own readers (magic bytes ElfFile / PAGEDU64).
+export const FORMATS = ['libvirtd', 'qemu', 'windbg', 'winevent-xml', 'winlogbeat', 'kernel', 'iostat', 'evtx', 'dump', 'domstats'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** Bugcheck codes Windows raises when a processor stops answering: the watchdog family. */

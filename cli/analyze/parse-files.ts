@@ -8,6 +8,7 @@ import { parseRecord, SourceStates } from '../../services/parser/core/parse-reco
 import { FORMAT_PARSERS } from '../../services/parser/core/registry.js';
 import { hostFromPath } from '../../services/parser/core/host-from-path.js';
 import { readFileRecords } from '../../services/parser/adapters/read-file-records.js';
+import { isArtefactFormat, readArtefactRecords } from '../../services/parser/adapters/read-artefact-records.js';
 import type { Progress } from '../io/progress.js';
 import type { CollectedFile } from './collect-files.js';
 
@@ -52,12 +53,18 @@ export async function parseCollectedFiles(
       continue;
     }
     let consumed = 0;
-    for await (const record of readFileRecords({ path: file.path, host, format: file.format, maxRecordBytes: options.maxRecordBytes, created })) {
+    // Binary guest artefacts (EVTX, dump headers) have their own readers; their records are not file bytes in order.
+    const artefact = isArtefactFormat(file.format);
+    const records = artefact
+      ? readArtefactRecords({ path: file.path, host, created, format: file.format })
+      : readFileRecords({ path: file.path, host, format: file.format, maxRecordBytes: options.maxRecordBytes, created });
+    for await (const record of records) {
       const outcome = parseRecord(record, FORMAT_PARSERS, states, options);
       for (const e of outcome.events) events.push(e);
       for (const d of outcome.deadletters) deadletters.push(d);
       report.events += outcome.events.length;
       report.deadletters += outcome.deadletters.length;
+      if (artefact) continue; // progress for an artefact is its file size, counted once below
       const size = record.oversize?.length ?? record.bytes.length;
       consumed += size + 1;
       progress.advance(size + 1);

@@ -191,6 +191,11 @@ export const EcsEventSchema = z.object({
           processors: z.number().int().optional(),
           os_version: z.string().optional(),
           uptime_ms: z.number().optional(),
+          // Extensions (issue 10): the header's build number, SystemTime, 32/64-bit layout and signature.
+          build: z.number().int().optional(),
+          system_time: isoInstant.optional(),
+          bits: z.number().int().optional(),
+          signature: z.string().optional(),
         })
         .optional(),
     })

@@ -11,6 +11,8 @@ const PATH_RULES: ReadonlyArray<readonly [RegExp, Format]> = [
   [/\.(windbg|analyze)(\.txt)?$|(^|\/)[^/]*windbg[^/]*\.txt$/i, 'windbg'],
   [/\.xml$/i, 'winevent-xml'],
   [/winlogbeat[^/]*\.(ndjson|json)$/i, 'winlogbeat'],
+  [/\.evtx$/i, 'evtx'],
+  [/\.dmp$/i, 'dump'],
 ];
 
 export function detectFormatByPath(path: string): Format | undefined {
@@ -19,8 +21,22 @@ export function detectFormatByPath(path: string): Format | undefined {
   return undefined;
 }
 
+/**
+ * Binary guest artefacts by their magic bytes (issue 10): `ElfFile\0` EVTX file header, `ElfChnk\0` an EVTX chunk
+ * shipped as bytes, `PAGEDUMP`/`PAGEDU64` kernel dump headers, `MDMP` user-mode minidumps (dead-lettered by the
+ * dump parser). Undefined for anything else, including the event XML an EVTX reader ships for sound records.
+ */
+export function detectFormatByMagic(bytes: Uint8Array): Format | undefined {
+  const magic = String.fromCharCode(...bytes.subarray(0, 8));
+  if (magic === 'ElfFile\u0000' || magic === 'ElfChnk\u0000') return 'evtx';
+  if (magic === 'PAGEDUMP' || magic === 'PAGEDU64' || magic.startsWith('MDMP')) return 'dump';
+  return undefined;
+}
+
 export function detectFormatByContent(text: string): Format | undefined {
   const head = text.slice(0, 4096);
+  if (head.startsWith('ElfFile\u0000')) return 'evtx';
+  if (/^(PAGEDUMP|PAGEDU64|MDMP)/.test(head)) return 'dump';
   if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}: \d+: (debug|info|warning|error) : /m.test(head)) return 'libvirtd';
   if (/starting up libvirt version|^LC_ALL=C |-name (guest=)?\S+ .*-machine /m.test(head)) return 'qemu';
   if (/Bugcheck Analysis|Microsoft \(R\) Windows Debugger|^[A-Z_]+ \([0-9a-f]+\)\s*$/m.test(head)) return 'windbg';

@@ -9,7 +9,7 @@ import { listEventProblems } from '../../../shared/schema/event.js';
 import { isoUtc } from '../../../shared/time.js';
 import type { EventDraft, FormatParser, ParseOptions, SourceState } from './event-draft.js';
 import { ParseFailure } from './parse-failure.js';
-import { detectFormat } from './detect-format.js';
+import { detectFormat, detectFormatByMagic } from './detect-format.js';
 
 // The parser core: one raw record in, normalized events or dead letters out. Pure: no I/O, no clock
 // (event.created comes from the record), per-source state passed in by the caller.
@@ -63,9 +63,11 @@ export function parseRecord(
     const letter = buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at, ...(record.oversize ? { originalWhole: record.oversize } : {}) });
     return { events: [], deadletters: [letter] };
   }
-  const { text, flags } = decodeRecord(record.bytes);
+  // Binary artefacts (EVTX chunks, dump headers) are not text: no UTF-8 decoding, no invalid-utf8/nul-bytes flags.
+  const magic = detectFormatByMagic(record.bytes);
+  const { text, flags } = magic ? { text: '', flags: [] as string[] } : decodeRecord(record.bytes);
   if (text.includes('\u0000')) flags.push('nul-bytes');
-  const format = record.format === 'auto' ? detectFormat(record.path, text) : record.format;
+  const format = record.format === 'auto' ? (magic ?? detectFormat(record.path, text)) : record.format;
   if (!format) {
     const error = new HangwatchError('HW_PARSE_UNKNOWN_FORMAT', [`cannot detect the format of ${record.path}`]);
     return { events: [], deadletters: [buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at })] };

@@ -3,6 +3,8 @@ import type { FormatParser } from './event-draft.js';
 import { domstatsParser } from './formats/domstats.js';
 import { iostatParser } from './formats/iostat.js';
 import { kernelParser } from './formats/kernel.js';
+import { dumpParser } from './formats/dump.js';
+import { evtxParser } from './formats/evtx.js';
 import { libvirtdParser } from './formats/libvirtd.js';
 import { qemuParser } from './formats/qemu.js';
 import { windbgParser } from './formats/windbg.js';
@@ -18,5 +20,7 @@ export const FORMAT_PARSERS: Partial<Record<Format, FormatParser>> = {
   winlogbeat: winlogbeatParser,
   kernel: kernelParser,
   iostat: iostatParser,
+  evtx: evtxParser,
+  dump: dumpParser,
   domstats: domstatsParser,
 };

@@ -1,0 +1,81 @@
+import type { EventDraft, FormatParser, ParseContext } from '../event-draft.js';
+import { ParseFailure } from '../parse-failure.js';
+import { decodeChunk, type DecodedRecord } from '../evtx/chunk.js';
+import { FILE_SIGNATURE, locateInChunk, readFileHeader, startsWithAscii } from '../evtx/file-header.js';
+import { filetimeToMs } from '../evtx/windows-time.js';
+import { buildWindowsDraft } from '../windows/build-windows-draft.js';
+import { readEventXml } from '../windows/event-xml-reader.js';
+import { readXmlEventRecord } from '../windows/event-xml-record.js';
+import { parseUtcInstant } from '../windows/system-time.js';
+
+// EVTX records (issue 10). The reader (adapters/read-evtx-records.ts) ships a sound record as its event XML, which
+// goes through the same Windows normalization as the event XML path (buildWindowsDraft), so events 41, 1001, 6008,
+// 6005 and 6006 come out the same either way, with the same event.id (computer + channel + record id). Damaged
+// parts arrive as the chunk's bytes with the file offset of the damaged record or chunk; decoding the chunk again
+// here finds the damage and makes it a dead letter (HW_EVTX_DAMAGED) naming what is wrong. Records of a chunk whose
+// records CRC disagrees are decoded and flagged `evtx-crc-mismatch` rather than lost: a guest that crashed while
+// writing leaves exactly such a last chunk.
+
+export const EVTX_GRAMMAR = 'evtx';
+
+function damaged(where: string, detail: string): ParseFailure {
+  return new ParseFailure('HW_EVTX_DAMAGED', EVTX_GRAMMAR, `${where}: ${detail}`);
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+function draftFromXml(xml: string, ctx: ParseContext, writtenMs: number | undefined): EventDraft {
+  const { events } = readEventXml(xml);
+  const [element] = events;
+  if (!element || events.length !== 1) throw new ParseFailure('HW_RECORD_INVALID', EVTX_GRAMMAR, `an EVTX record rendered ${events.length} <Event> elements`, ['<Event>']);
+  const { record, systemTime } = readXmlEventRecord(element);
+  let timestampMs: number;
+  let basis: 'explicit' | 'inherited' | 'ingest';
+  if (systemTime !== undefined) [timestampMs, basis] = [parseUtcInstant(systemTime), 'explicit'];
+  // No TimeCreated: the record header's written time is the record's own UTC time, better than any inheritance.
+  else if (writtenMs !== undefined) [timestampMs, basis] = [writtenMs, 'explicit'];
+  else if (ctx.state.lastTimestampMs !== undefined) [timestampMs, basis] = [ctx.state.lastTimestampMs, 'inherited'];
+  else [timestampMs, basis] = [ctx.createdMs, 'ingest'];
+  if (basis === 'explicit') ctx.state.lastTimestampMs = timestampMs;
+  return buildWindowsDraft(record, { dataset: 'windows.system', timestampMs, basis, grammar: EVTX_GRAMMAR });
+}
+
+function draftFromChunkRecord(item: DecodedRecord, ctx: ParseContext, suspect: string | undefined): EventDraft {
+  const draft = draftFromXml(item.xml, ctx, filetimeToMs(item.written));
+  draft.event.original = item.xml;
+  if (suspect !== undefined) {
+    const parse = draft.hangwatch.parse ?? (draft.hangwatch.parse = {});
+    parse.flags = [...(parse.flags ?? []), 'evtx-crc-mismatch'];
+  }
+  return draft;
+}
+
+/** A chunk shipped as bytes: decode it again and return the record at the shipped offset, or its damage. */
+function parseChunkBytes(ctx: ParseContext): EventDraft[] {
+  const { chunkOffset, inChunk } = locateInChunk(ctx.record.offset);
+  const where = `chunk at file offset ${hex(chunkOffset)}`;
+  const chunk = decodeChunk(ctx.record.bytes);
+  if (chunk.empty) return [];
+  if (chunk.fatal !== undefined) throw damaged(where, chunk.fatal);
+  const items = inChunk < 512 ? chunk.items : chunk.items.filter((i) => i.offset === inChunk);
+  if (items.length === 0) throw damaged(where, `no record starts at chunk offset ${inChunk}`);
+  const broken = items.find((i) => i.kind === 'damaged');
+  if (broken !== undefined) throw damaged(`record at file offset ${hex(chunkOffset + broken.offset)}`, broken.kind === 'damaged' ? broken.detail : '');
+  return items.map((i) => draftFromChunkRecord(i as DecodedRecord, ctx, chunk.suspect));
+}
+
+export const evtxParser: FormatParser = {
+  format: 'evtx',
+  parse(ctx: ParseContext): EventDraft[] {
+    const bytes = ctx.record.bytes;
+    if (bytes[0] === 0x3c) return [draftFromXml(ctx.text, ctx, undefined)]; // '<': a record as event XML
+    if (startsWithAscii(bytes, FILE_SIGNATURE)) {
+      const { problem } = readFileHeader(bytes);
+      if (problem !== undefined) throw damaged('file header', problem);
+      return [];
+    }
+    return parseChunkBytes(ctx);
+  },
+};
