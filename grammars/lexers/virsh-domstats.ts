@@ -28,7 +28,7 @@ export const domstatsLexer = moo.states({
     loadavg: { match: /\d+\.\d+[ \t]+\d+\.\d+[ \t]+\d+\.\d+[ \t]+\d+\/\d+[ \t]+\d+/, next: 'end' },
   },
   statKey: {
-    key: /[A-Za-z0-9_.\-]+/,
+    key: /[A-Za-z0-9_.-]+/,
     eq: { match: '=', next: 'statValue' },
   },
   statValue: {

@@ -1,5 +1,6 @@
 import type { Diagnosis } from '../../../../shared/schema/incident.js';
 import { cpuFeatureMismatch } from './cpu-feature-mismatch.js';
+import { hostCpuContention } from './host-cpu-contention.js';
 import { hostHungTask } from './host-hung-task.js';
 import { hostIoStall } from './host-io-stall.js';
 import { hostSoftLockup } from './host-soft-lockup.js';
@@ -15,6 +16,7 @@ import { describeUnknown } from './unknown.js';
 // pressure records (steal time, run queue, pidstat of the vCPU threads) from ctx.events, listed here.
 export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   missingHypervEnlightenments,
+  hostCpuContention,
   hostSoftLockup,
   hostHungTask,
   hostIoStall,
