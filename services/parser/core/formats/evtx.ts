@@ -1,3 +1,4 @@
+import { HangwatchError } from '../../../../shared/errors.js';
 import type { EventDraft, FormatParser, ParseContext } from '../event-draft.js';
 import { ParseFailure } from '../parse-failure.js';
 import { decodeChunk, type DecodedRecord } from '../evtx/chunk.js';
@@ -18,8 +19,16 @@ import { parseUtcInstant } from '../windows/system-time.js';
 
 export const EVTX_GRAMMAR = 'evtx';
 
+/** HW_EVTX_DAMAGED's template takes two parts (where, what); ParseFailure fills one, so the message is set here. */
+class EvtxDamage extends ParseFailure {
+  constructor(where: string, detail: string) {
+    super('HW_EVTX_DAMAGED', EVTX_GRAMMAR, where);
+    this.message = new HangwatchError('HW_EVTX_DAMAGED', [where, detail]).message;
+  }
+}
+
 function damaged(where: string, detail: string): ParseFailure {
-  return new ParseFailure('HW_EVTX_DAMAGED', EVTX_GRAMMAR, `${where}: ${detail}`);
+  return new EvtxDamage(where, detail);
 }
 
 function hex(n: number): string {
