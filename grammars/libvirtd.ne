@@ -3,13 +3,15 @@
 @preprocessor typescript
 @{%
 import { lexer } from '../lexers/libvirtd.js';
-import { buildLibvirtdLine } from '../../services/parser/core/libvirtd/line.js';
+// Post-processors only place tokens: services/parser/core/libvirtd/line.ts turns them into a line model, so the
+// result is a plan of token positions that grammars/run-shaped-grammar.ts can cache per line shape.
+const place = (syslog, parts) => ({ syslog, ...parts });
 %}
 @lexer lexer
 
-line -> syslog:? prefixed {% (d) => buildLibvirtdLine(d[0], d[1]) %}
-      | syslog %rest {% (d) => buildLibvirtdLine(d[0], { message: d[1] }) %}
-      | syslog %thread:? %level origin:? {% (d) => buildLibvirtdLine(d[0], { thread: d[1], level: d[2], ...d[3] }) %}
+line -> syslog:? prefixed {% (d) => place(d[0], d[1]) %}
+      | syslog %rest {% (d) => place(d[0], { message: d[1] }) %}
+      | syslog %thread:? %level origin:? {% (d) => place(d[0], { thread: d[1], level: d[2], ...d[3] }) %}
 
 syslog -> %syslog {% id %} | %isoSyslog {% id %}
 

@@ -80,9 +80,23 @@ export function utcMsFromParts(year: number, month: number, day: number, hour: n
   return value;
 }
 
-/** ISO 8601 UTC with milliseconds, as every @timestamp is written. */
-export function isoUtc(ms: number): string {
-  return new Date(ms).toISOString();
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/**
+ * ISO 8601 UTC with milliseconds, as every @timestamp is written. Log lines come in bursts within one second:
+ * the "YYYY-MM-DDTHH:MM:SS." prefix of the last second is reused (toISOString was 4% of the parse profile).
+ */
+export function isoUtc(instant: number): string {
+  const ms = Math.floor(instant);
+  if (!(ms >= 0 && ms < 253_402_300_800_000)) return new Date(ms).toISOString(); // outside years 1970..9999
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+    cachedSecond = second;
+  }
+  const milli = ms - second * 1000;
+  return `${cachedPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
 /** ISO 8601 with the zone's offset, e.g. `2017-03-15T13:11:54.777+08:00`. */

@@ -2,10 +2,11 @@ import type { EventAction } from '../../../../shared/vocabulary.js';
 import { HangwatchError } from '../../../../shared/errors.js';
 import { isoUtc, utcMsFromParts } from '../../../../shared/time.js';
 import rules from '../../../../grammars/generated/libvirtd.js';
-import { runGrammar } from '../../../../grammars/run-grammar.js';
+import { runShapedGrammar } from '../../../../grammars/run-shaped-grammar.js';
+import { lexer } from '../../../../grammars/lexers/libvirtd.js';
 import type { EventDraft, FormatParser, ParseContext } from '../event-draft.js';
 import { classifyLibvirtdMessage } from '../libvirtd/classify-message.js';
-import type { LibvirtdLine } from '../libvirtd/line.js';
+import { buildLibvirtdLine, type LibvirtdLine, type LineTokens } from '../libvirtd/line.js';
 import { isoPrefixInstant, syslogClassicInstant, syslogHost } from '../syslog-time.js';
 
 // libvirtd / virtqemud / virtlogd log lines into events (DESIGN.md section 4): grammar for the line,
@@ -43,7 +44,8 @@ export const libvirtdParser: FormatParser = {
   format: 'libvirtd',
   parse(ctx: ParseContext): EventDraft[] {
     if (ctx.text.trim() === '') return [];
-    const line = runGrammar<LibvirtdLine>('libvirtd', rules, ctx.text);
+    const placed = runShapedGrammar<LineTokens>('libvirtd', rules, lexer, ctx.text);
+    const line = buildLibvirtdLine(placed.syslog ?? null, placed);
     if (!line.stamp && !line.level && !line.syslog) throw new HangwatchError('HW_PARSE_NO_MATCH', ['not a libvirtd line']);
     const time = resolveTime(line, ctx);
     if (!Number.isFinite(time.ms)) throw new HangwatchError('HW_TIME_INVALID', [line.stamp ?? line.syslog ?? '']);

@@ -16,6 +16,11 @@ export interface LibvirtdLine {
   readonly message: string;
 }
 
+/** What the grammar places: the tokens of each part (see grammars/libvirtd.ne). */
+export interface LineTokens extends Parts {
+  readonly syslog?: Token | null;
+}
+
 interface Parts {
   readonly stamp?: Token;
   readonly thread?: Token | null;
