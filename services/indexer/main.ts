@@ -6,6 +6,7 @@ import { createLogger, redactUrl } from '../../shared/logger.js';
 import { MetricsRegistry } from '../../shared/metrics.js';
 import { runUntilSignal } from '../../shared/service-runtime.js';
 import { INDEXER_SCHEMA } from './config.js';
+import { buildTopicKinds } from './core/topic-kinds.js';
 import { installTemplates } from './adapters/install-templates.js';
 import { startKafkaIndexer } from './adapters/kafka-indexer.js';
 
@@ -13,19 +14,22 @@ import { startKafkaIndexer } from './adapters/kafka-indexer.js';
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const common = loadConfig('', COMMON_SCHEMA, env);
   const config = loadConfig('INDEXER', INDEXER_SCHEMA, env);
+  const topicKinds = buildTopicKinds(config.TOPIC_KINDS);
   const logger = createLogger({ name: 'indexer', level: common.LOG_LEVEL });
   const metrics = new MetricsRegistry();
   const es = createElasticsearch(common);
   await runUntilSignal(logger, async () => {
-    await installTemplates(es, { shards: config.SHARDS, replicas: config.REPLICAS });
+    await installTemplates(es, { shards: config.SHARDS, replicas: config.REPLICAS, refreshIntervalMs: config.REFRESH_INTERVAL_MS, logger });
     const indexer = await startKafkaIndexer({
       kafka: createKafka(common, 'indexer', logger),
       es,
       groupId: config.GROUP_ID,
       topics: config.TOPICS,
+      topicKinds,
       flushBytes: config.FLUSH_BYTES,
       flushIntervalMs: config.FLUSH_INTERVAL_MS,
       concurrency: config.CONCURRENCY,
+      summaryIntervalMs: config.SUMMARY_INTERVAL_MS,
       logger,
       metrics,
     });

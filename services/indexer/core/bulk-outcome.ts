@@ -27,3 +27,37 @@ export function backoffMs(attempt: number, random: number, baseMs = 200, capMs =
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
   return Math.floor(ceiling / 2 + (random * ceiling) / 2);
 }
+
+export type RequestDecision = 'retry' | 'split';
+
+/**
+ * A whole bulk request failed. No answer (node down, timeout), 408, 429 and 5xx: retry it all later. Another 4xx
+ * (413 too large, 400 unreadable body) would fail forever as sent: split the chunk until the one bad document is
+ * alone, which then goes to the dead letter index.
+ */
+export function decideRequestFailure(statusCode: number | undefined): RequestDecision {
+  if (statusCode === undefined || statusCode === 408 || statusCode === 429 || statusCode >= 500) return 'retry';
+  return statusCode >= 400 ? 'split' : 'retry';
+}
+
+/** What happened to one batch; summed per interval for the info line and /metrics. */
+export interface BatchCounts {
+  received: number;
+  indexed: number;
+  deleted: number;
+  retried: number;
+  deadlettered: number;
+  superseded: number;
+  skipped: number;
+  /** Dead letters the dead-letter index itself rejected (logged one by one: nothing else can hold them). */
+  lost: number;
+}
+
+export function emptyCounts(): BatchCounts {
+  return { received: 0, indexed: 0, deleted: 0, retried: 0, deadlettered: 0, superseded: 0, skipped: 0, lost: 0 };
+}
+
+export function addCounts(into: BatchCounts, add: Readonly<BatchCounts>): BatchCounts {
+  for (const key of Object.keys(into) as Array<keyof BatchCounts>) into[key] += add[key];
+  return into;
+}

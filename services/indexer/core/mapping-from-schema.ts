@@ -2,7 +2,8 @@ import type { z } from 'zod';
 
 // Elasticsearch mappings generated from the one runtime schema (shared/schema), so the index templates can
 // never forget a field the events carry. Strings are keyword unless overridden; whole numbers long; other
-// numbers double; the date fields are listed by name (ISO strings in the schema).
+// numbers double; dates are the strings whose schema is a UTC instant (a regex ending in `Z$`), plus the ECS
+// date fields listed by name (for schemas that type them as plain strings, e.g. the dead letter's @timestamp).
 
 export type EsMapping = Record<string, unknown>;
 
@@ -11,14 +12,26 @@ export interface MappingOverrides {
   readonly fields?: Readonly<Record<string, EsMapping>>;
 }
 
-const DATE_FIELD = /(^|\.)(@timestamp|created|ingested|boot_time|first_seen|last_seen|gte|lte|time_utc)$/;
+const DATE_FIELD = /(^|\.)(@timestamp|created|ingested|boot_time|first_seen|last_seen|gte|lte|time_utc|system_time)$/;
+const KEYWORD: EsMapping = { type: 'keyword', ignore_above: 1024 };
 
-interface ZodInternals {
-  _zod: { def: { type: string; innerType?: unknown; element?: unknown; shape?: Record<string, unknown>; checks?: Array<{ _zod: { def: { format?: string } } }>; options?: unknown[]; values?: unknown[]; entries?: Record<string, unknown> } };
+interface ZodCheckDef {
+  readonly check?: string;
+  readonly format?: string;
+  readonly pattern?: RegExp;
 }
 
-function defOf(schema: unknown): ZodInternals['_zod']['def'] {
-  return (schema as ZodInternals)._zod.def;
+interface ZodDef {
+  readonly type: string;
+  readonly innerType?: unknown;
+  readonly element?: unknown;
+  readonly shape?: Record<string, unknown>;
+  readonly checks?: ReadonlyArray<{ _zod: { def: ZodCheckDef } }>;
+  readonly options?: readonly unknown[];
+}
+
+function defOf(schema: unknown): ZodDef {
+  return (schema as { _zod: { def: ZodDef } })._zod.def;
 }
 
 /** Unwraps optional/nullable/default wrappers and arrays (ES fields are multi-valued by nature). */
@@ -38,13 +51,17 @@ export function mappingFromSchema(schema: z.ZodType, overrides: MappingOverrides
   for (const [name, child] of Object.entries(shape)) {
     const path = prefix ? `${prefix}.${name}` : name;
     const override = overrides.fields?.[path];
-    if (override) {
-      properties[name] = override;
-      continue;
-    }
-    properties[name] = leafMapping(unwrap(child), path, overrides);
+    properties[name] = override ?? leafMapping(unwrap(child), path, overrides);
   }
   return { properties };
+}
+
+/** A string schema whose regex only accepts UTC instants (`...T...Z`). Local date-times (no `Z`) stay keywords. */
+function isInstantString(def: ZodDef): boolean {
+  return (def.checks ?? []).some((c) => {
+    const pattern = c._zod.def.pattern;
+    return c._zod.def.format === 'regex' && pattern instanceof RegExp && pattern.source.includes('T') && pattern.source.endsWith('Z$');
+  });
 }
 
 function leafMapping(schema: unknown, path: string, overrides: MappingOverrides): EsMapping {
@@ -61,12 +78,11 @@ function leafMapping(schema: unknown, path: string, overrides: MappingOverrides)
     case 'boolean':
       return { type: 'boolean' };
     case 'string':
+      return isInstantString(def) || DATE_FIELD.test(path) ? { type: 'date' } : KEYWORD;
     case 'enum':
     case 'literal':
-      return DATE_FIELD.test(path) ? { type: 'date' } : { type: 'keyword', ignore_above: 1024 };
     case 'union':
-      return { type: 'keyword', ignore_above: 1024 };
     default:
-      return { type: 'keyword', ignore_above: 1024 };
+      return KEYWORD;
   }
 }

@@ -25,40 +25,66 @@ const MESSAGE: EsMapping = { type: 'text', fields: { keyword: { type: 'keyword',
 /** ECS: event.original is stored in _source but neither indexed nor aggregatable. */
 const ORIGINAL: EsMapping = { type: 'keyword', index: false, doc_values: false };
 const KEYWORD_OBJECT: EsMapping = { type: 'object', dynamic: true };
+const IP: EsMapping = { type: 'ip' };
+const KEYWORD: EsMapping = { type: 'keyword', ignore_above: 1024 };
 
-/** Strings under dynamic objects (winlog.event_data.*, bugcheck arguments) become keywords, not text. */
+/** ECS ip fields: none is produced by our grammars yet, but Winlogbeat and peer shippers send `host.ip`. */
+const ECS_IP_FIELDS = ['host.ip', 'source.ip', 'destination.ip', 'client.ip', 'server.ip', 'related.ip'];
+
+/**
+ * Fields nobody declared. Order matters (first match wins): Winlogbeat's event_data values and decoded bugcheck
+ * arguments are keywords whatever JSON type they arrive as (a number in one record and a string in the next must
+ * not reject the second); any other `*.ip` is an ip (ECS); every other string is a keyword, not analysed text.
+ */
 const DYNAMIC_TEMPLATES = [
-  { strings_as_keyword: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 1024 } } },
+  { winlog_event_data_as_keyword: { path_match: 'winlog.event_data.*', match_mapping_type: '*', mapping: KEYWORD } },
+  { bugcheck_arguments_as_keyword: { path_match: 'windows.bugcheck.arguments.*', match_mapping_type: '*', mapping: KEYWORD } },
+  { ecs_ip: { match: 'ip', match_mapping_type: 'string', mapping: IP } },
+  { strings_as_keyword: { match_mapping_type: 'string', mapping: KEYWORD } },
 ];
+
+/** Date detection off: a string that happens to look like a date must not fix a field's type for a whole day. */
+const DYNAMIC_BASE = { dynamic: true, date_detection: false, dynamic_templates: DYNAMIC_TEMPLATES };
+
+/** Adds mappings at dotted paths (creating intermediate objects), for fields the schemas do not declare. */
+function withFields(mapping: EsMapping, fields: Readonly<Record<string, EsMapping>>): EsMapping {
+  for (const [path, leaf] of Object.entries(fields)) {
+    const parts = path.split('.');
+    let node = mapping as { properties?: Record<string, EsMapping> };
+    for (const part of parts.slice(0, -1)) {
+      node.properties ??= {};
+      node = (node.properties[part] ??= { properties: {} }) as { properties?: Record<string, EsMapping> };
+    }
+    node.properties ??= {};
+    node.properties[parts[parts.length - 1]!] ??= leaf;
+  }
+  return mapping;
+}
 
 function settingsOf(s: TemplateSettings): EsMapping {
   return {
     number_of_shards: s.shards,
     number_of_replicas: s.replicas,
-    ...(s.refreshIntervalMs ? { refresh_interval: `${s.refreshIntervalMs}ms` } : {}),
+    ...(s.refreshIntervalMs !== undefined ? { refresh_interval: `${s.refreshIntervalMs}ms` } : {}),
     'mapping.total_fields.limit': 2000,
   };
 }
 
 export function eventsMapping(): EsMapping {
-  return {
-    dynamic: true,
-    dynamic_templates: DYNAMIC_TEMPLATES,
-    ...mappingFromSchema(EcsEventSchema, {
-      fields: {
-        message: MESSAGE,
-        'event.original': ORIGINAL,
-        'winlog.event_data': KEYWORD_OBJECT,
-        'windows.bugcheck.arguments': KEYWORD_OBJECT,
-      },
-    }),
-  };
+  const generated = mappingFromSchema(EcsEventSchema, {
+    fields: {
+      message: MESSAGE,
+      'event.original': ORIGINAL,
+      'winlog.event_data': KEYWORD_OBJECT,
+      'windows.bugcheck.arguments': KEYWORD_OBJECT,
+    },
+  });
+  return { ...DYNAMIC_BASE, ...withFields(generated, Object.fromEntries(ECS_IP_FIELDS.map((f) => [f, IP]))) };
 }
 
 export function incidentsMapping(): EsMapping {
   return {
-    dynamic: true,
-    dynamic_templates: DYNAMIC_TEMPLATES,
+    ...DYNAMIC_BASE,
     ...mappingFromSchema(IncidentSchema, {
       fields: {
         message: MESSAGE,
@@ -71,13 +97,12 @@ export function incidentsMapping(): EsMapping {
 }
 
 export function alertsMapping(): EsMapping {
-  return { dynamic: true, dynamic_templates: DYNAMIC_TEMPLATES, ...mappingFromSchema(AlertSchema, { fields: { message: MESSAGE } }) };
+  return { ...DYNAMIC_BASE, ...mappingFromSchema(AlertSchema, { fields: { message: MESSAGE } }) };
 }
 
 export function deadletterMapping(): EsMapping {
   return {
-    dynamic: true,
-    dynamic_templates: DYNAMIC_TEMPLATES,
+    ...DYNAMIC_BASE,
     ...mappingFromSchema(DeadLetterSchema, { fields: { 'event.original': ORIGINAL, 'error.message': MESSAGE } }),
   };
 }
@@ -87,20 +112,41 @@ export interface IndexTemplate {
   readonly body: EsMapping;
 }
 
-export function buildIndexTemplates(settings: TemplateSettings): IndexTemplate[] {
-  const base = settingsOf(settings);
-  return [
-    {
-      name: TEMPLATE_NAMES.events,
-      body: {
-        index_patterns: [INDICES.eventsPattern],
-        priority: 200,
-        template: { settings: base, mappings: eventsMapping(), aliases: { [INDICES.eventsAlias]: {} } },
-        _meta: { managed_by: 'hangwatch', schema: 'event' },
-      },
+export interface TemplateSet {
+  /** Component templates, PUT before the index templates that are composed of them. */
+  readonly components: IndexTemplate[];
+  readonly indexTemplates: IndexTemplate[];
+}
+
+/** The shared settings live in one component template, so shards and replicas are set in one place. */
+export const SETTINGS_COMPONENT = 'hangwatch-settings';
+
+export function buildTemplateSet(settings: TemplateSettings): TemplateSet {
+  return {
+    components: [{ name: SETTINGS_COMPONENT, body: { template: { settings: settingsOf(settings) }, _meta: { managed_by: 'hangwatch' } } }],
+    indexTemplates: buildIndexTemplates(),
+  };
+}
+
+function indexTemplate(name: string, pattern: string, mappings: EsMapping, extra: EsMapping = {}): IndexTemplate {
+  return {
+    name,
+    body: {
+      index_patterns: [pattern],
+      priority: 200,
+      composed_of: [SETTINGS_COMPONENT],
+      template: { mappings, ...extra },
+      _meta: { managed_by: 'hangwatch' },
     },
-    { name: TEMPLATE_NAMES.incidents, body: { index_patterns: [INDICES.incidents], priority: 200, template: { settings: base, mappings: incidentsMapping() }, _meta: { managed_by: 'hangwatch' } } },
-    { name: TEMPLATE_NAMES.alerts, body: { index_patterns: [INDICES.alerts], priority: 200, template: { settings: base, mappings: alertsMapping() }, _meta: { managed_by: 'hangwatch' } } },
-    { name: TEMPLATE_NAMES.deadletter, body: { index_patterns: [INDICES.deadletter], priority: 200, template: { settings: base, mappings: deadletterMapping() }, _meta: { managed_by: 'hangwatch' } } },
+  };
+}
+
+/** Index templates: mappings (and the events alias) here; shards, replicas and refresh from the component. */
+export function buildIndexTemplates(): IndexTemplate[] {
+  return [
+    indexTemplate(TEMPLATE_NAMES.events, INDICES.eventsPattern, eventsMapping(), { aliases: { [INDICES.eventsAlias]: {} } }),
+    indexTemplate(TEMPLATE_NAMES.incidents, INDICES.incidents, incidentsMapping()),
+    indexTemplate(TEMPLATE_NAMES.alerts, INDICES.alerts, alertsMapping()),
+    indexTemplate(TEMPLATE_NAMES.deadletter, INDICES.deadletter, deadletterMapping()),
   ];
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffMs, decideItem, describeRejection } from '../../../services/indexer/core/bulk-outcome.js';
+import { addCounts, backoffMs, decideItem, decideRequestFailure, describeRejection, emptyCounts } from '../../../services/indexer/core/bulk-outcome.js';
 
 test('bulk item decisions follow the retry policy', () => {
   assert.equal(decideItem('index', { status: 201 }), 'done');
@@ -27,4 +27,20 @@ test('backoff grows exponentially with jitter and a cap', () => {
   assert.equal(backoffMs(3, 0), 800);
   assert.ok(backoffMs(30, 0.999) <= 30_000);
   assert.ok(backoffMs(30, 0) >= 15_000);
+});
+
+test('a whole failed request is retried when the node is away or busy, split when it would fail again', () => {
+  assert.equal(decideRequestFailure(undefined), 'retry');
+  assert.equal(decideRequestFailure(503), 'retry');
+  assert.equal(decideRequestFailure(429), 'retry');
+  assert.equal(decideRequestFailure(408), 'retry');
+  assert.equal(decideRequestFailure(413), 'split');
+  assert.equal(decideRequestFailure(400), 'split');
+});
+
+test('batch counts add up field by field', () => {
+  const total = emptyCounts();
+  addCounts(total, { ...emptyCounts(), received: 3, indexed: 2, deadlettered: 1 });
+  addCounts(total, { ...emptyCounts(), received: 1, retried: 4, indexed: 1 });
+  assert.deepEqual(total, { ...emptyCounts(), received: 4, indexed: 3, deadlettered: 1, retried: 4 });
 });
