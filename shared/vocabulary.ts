@@ -59,7 +59,8 @@ export type Dataset = (typeof DATASETS)[number];
 export const TIME_BASES = ['explicit', 'zone', 'uptime', 'inherited', 'ingest'] as const;
 export type TimeBasis = (typeof TIME_BASES)[number];
 
-export const ATTRIBUTIONS = ['record', 'file', 'folder', 'inventory', 'mac', 'thread', 'unresolved'] as const;
+// `job`: a libvirtd line naming no VM, placed by another thread's job-lock line naming its thread as the domain's job owner.
+export const ATTRIBUTIONS = ['record', 'file', 'folder', 'inventory', 'mac', 'thread', 'unresolved', 'job'] as const;
 export type Attribution = (typeof ATTRIBUTIONS)[number];
 
 export const INCIDENT_KINDS = ['bugcheck', 'hard-hang', 'qemu-exit', 'guest-panic'] as const;

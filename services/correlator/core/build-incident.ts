@@ -7,7 +7,7 @@ import { selectEvidence } from './evidence.js';
 import type { HangSignal } from './hang-signals.js';
 import { firstSignalOf, type SignalGroup } from './group-signals.js';
 import type { ResolvedOptions } from './options.js';
-import { diagnose } from './rules/index.js';
+import { diagnose, DIAGNOSIS_RULES } from './rules/index.js';
 import type { RuleContext } from './rules/rule.js';
 
 // One group of hang signals + what the hypervisor saw around it -> one incident (DESIGN.md section 5).
@@ -28,13 +28,16 @@ export interface IncidentInputs {
 export function buildIncident(input: IncidentInputs): Incident {
   const { group, domain, hypervisor, options } = input;
   const signals = group.signals;
-  const anchor = chooseTimeAnchor(signals);
+  const leading = withoutTrailingKills(signals, options.hungBeforeExitMs);
+  const anchor = chooseTimeAnchor(leading);
   const hangMs = anchor.hangMs;
-  const kind = kindOf(signals);
+  const kind = kindOf(leading);
   const bugcheck = mergeBugchecks(signals);
   const gte = hangMs - options.windowBeforeMs;
   const lte = hangMs + options.windowAfterMs;
   const events = input.windowEvents(gte, lte);
+  const precursorGte = hangMs - options.precursorLookbackMs;
+  const earlier = precursorGte < gte ? input.windowEvents(precursorGte, gte).filter((e) => Date.parse(e['@timestamp']) < gte) : [];
   const signalEvents = signals.map((s) => s.tracked.current);
   const around = input.configAround(hangMs);
   const libvirtVersion = around?.event.libvirt?.version ?? input.daemonVersionAt(hangMs);
@@ -47,10 +50,14 @@ export function buildIncident(input: IncidentInputs): Incident {
     ...(bugcheck ? { bugcheck } : {}),
     ...(around ? { config: { seen: around.seen, ...(qemu ? { qemu } : {}), ...(libvirtVersion ? { libvirtVersion } : {}) } } : {}),
     events,
+    earlier,
     signals: signalEvents,
     thresholds: { ioAwaitMs: options.ioAwaitMsThreshold, ioUtilPct: options.ioUtilPctThreshold },
   };
   const diagnosis = diagnose(ruleContext);
+  // When the likeliest cause is a precursor found before the window, the window searched (and the evidence) widen.
+  const widened = DIAGNOSIS_RULES.find((r) => r.code === diagnosis[0]?.code)?.lookback === 'precursor' && earlier.length > 0;
+  const searchedGte = widened ? precursorGte : gte;
   const zone = input.guestZoneAt(hangMs);
   const incident: Incident = {
     '@timestamp': isoUtc(hangMs),
@@ -59,8 +66,8 @@ export function buildIncident(input: IncidentInputs): Incident {
       id: incidentId(hypervisor, domain, firstSignalOf(group).id),
       kind,
       diagnosis,
-      evidence: selectEvidence(events, domain, hangMs, options.maxEvidence),
-      window: { gte: isoUtc(gte), lte: isoUtc(lte) },
+      evidence: selectEvidence(withSignals(widened ? [...earlier, ...events] : events, signalEvents), domain, hangMs, options.maxEvidence),
+      window: { gte: isoUtc(searchedGte), lte: isoUtc(lte) },
       clock: {
         ...(zone ? { zone: zone.name, offset_minutes: zoneOffsetAt(zone, hangMs) } : {}),
         basis: anchor.tracked.current.hangwatch.time.basis,
@@ -84,10 +91,34 @@ export function lastInfluenceMs(group: SignalGroup): number {
   return Math.max(...group.signals.map((s) => Math.max(s.tsMs, s.hangMs)));
 }
 
-/** When the guest hung: a record written at the moment of the crash beats an exit, which beats a boot-time estimate. */
+/**
+ * The kill of a guest that had already hung: a SIGTERM / destroy later than `hungBeforeExitMs` after the lost
+ * shutdown time the guest's next boot recorded (6008). It stays in the incident as evidence, but says nothing
+ * about when or how the guest hung. (A 41 alone only bounds the death by the last sign of life, so it cannot
+ * tell a kill of a frozen guest from an unexpected exit; then the exit stands.)
+ */
+function withoutTrailingKills(signals: readonly HangSignal[], hungBeforeExitMs: number): HangSignal[] {
+  const measured = signals.filter((s) => s.cls === 'boot' && s.measured).map((s) => s.hangMs);
+  if (measured.length === 0) return [...signals];
+  const lostAt = Math.min(...measured);
+  const leading = signals.filter((s) => s.cls !== 'exit-soft' || s.tsMs - lostAt <= hungBeforeExitMs);
+  return leading.length > 0 ? leading : [...signals];
+}
+
+/** The signals' records and the window's, once each, for the evidence list. */
+function withSignals(events: readonly EcsEvent[], signalEvents: readonly EcsEvent[]): EcsEvent[] {
+  const ids = new Set(events.map((e) => e.event.id));
+  return [...events, ...signalEvents.filter((e) => !ids.has(e.event.id))];
+}
+
+/**
+ * When the guest hung: a record written at the moment of the crash beats an exit, which beats a boot-time
+ * reading; among boot readings, the guest's own record of its lost shutdown (6008) beats a last sign of life.
+ */
 function chooseTimeAnchor(signals: readonly HangSignal[]): HangSignal {
   const order = { crash: 0, 'exit-abnormal': 1, 'exit-soft': 1, boot: 2 } as const;
-  return [...signals].sort((a, b) => order[a.cls] - order[b.cls] || a.hangMs - b.hangMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0]!;
+  const rank = (s: HangSignal) => order[s.cls] * 2 + (s.cls === 'boot' && !s.measured ? 1 : 0);
+  return [...signals].sort((a, b) => rank(a) - rank(b) || a.hangMs - b.hangMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0]!;
 }
 
 function kindOf(signals: readonly HangSignal[]): IncidentKind {

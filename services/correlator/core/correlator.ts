@@ -1,14 +1,15 @@
 import type { EcsEvent } from '../../../shared/schema/event.js';
 import type { Incident } from '../../../shared/schema/incident.js';
 import { buildIncident, lastInfluenceMs } from './build-incident.js';
-import { hasUnresolvedZone, isGuestRecord } from './event-facts.js';
+import { BOOT_MARKERS, hasUnresolvedZone, isGuestRecord } from './event-facts.js';
 import { exportFacts, importFacts, type FactsSnapshot } from './facts-snapshot.js';
 import { buildSignals, type SignalContext } from './hang-signals.js';
 import { groupSignals, isHang } from './group-signals.js';
 import { HostState, type LiveIncident } from './host-state.js';
 import { resolveOptions, type CorrelatorOptions, type ResolvedOptions } from './options.js';
 import { guestZone, resolveEnrichment, routeHypervisor, THREAD_ATTRIBUTED_ACTIONS, type ResolveContext } from './resolve-identity.js';
-import { applyEnrichment, enrichmentOfInput, signatureOf, type TrackedEvent } from './tracked-event.js';
+import { sourceKeyOf } from './source-stamps.js';
+import { applyEnrichment, enrichmentOfInput, signatureOf, stateSignatureOf, type TrackedEvent } from './tracked-event.js';
 
 // The streaming correlator (DESIGN.md sections 5-7). Per hypervisor it holds the recent events in event-time
 // order, resolves identity and time, groups hang signals into incidents and sends an incident as soon as it
@@ -40,6 +41,8 @@ const EVICTION_STEP_MS = 60_000;
 const MAX_RESOLVE_ROUNDS = 3;
 /** The widest UTC offset in use (UTC+14, Kiribati). */
 const MAX_ZONE_OFFSET_MS = 14 * 3_600_000;
+/** Lines of one file held past the horizon while they wait for the next stamped line (a register dump is ~20). */
+const MAX_PENDING_PER_SOURCE = 1024;
 
 export class Correlator {
   readonly options: ResolvedOptions;
@@ -67,14 +70,17 @@ export class Correlator {
       return out;
     }
     const tracked = this.track(input, host);
-    if (tracked.enrichment.tsMs < this.horizonMs(host)) this.lateEvents++;
+    if (tracked.enrichment.tsMs < this.horizonMs(host) && !tracked.enrichment.pendingTime) this.lateEvents++;
     host.insert(tracked);
     const dirty = new Set<string>();
     const touched = new Set<TrackedEvent>([tracked]);
     this.markDirty(host, tracked, dirty);
-    let learned = host.facts.learn(tracked.current, tracked.enrichment.tsMs, this.options.hostZones.get(host.hypervisor));
+    const learned = host.facts.learn(tracked.current, tracked.enrichment.tsMs, this.options.hostZones.get(host.hypervisor));
     if (tracked.enrichment.domain && tracked.input.event.dataset === 'libvirt.daemon') this.reresolveThread(host, tracked, dirty, touched);
-    for (let round = 0; learned && round < MAX_RESOLVE_ROUNDS; round++) learned = this.reresolveAll(host, dirty, touched);
+    if (learned.jobThread !== undefined) this.reresolveJobThread(host, learned.jobThread, dirty, touched);
+    if (learned.stamp) this.reresolveDatedBy(host, tracked, dirty, touched);
+    let identity = learned.identity;
+    for (let round = 0; identity && round < MAX_RESOLVE_ROUNDS; round++) identity = this.reresolveAll(host, dirty, touched);
     for (const t of touched) {
       const signature = signatureOf(t.enrichment);
       if (signature !== t.emittedSignature) {
@@ -173,7 +179,7 @@ export class Correlator {
   /** Re-resolves one event; when its identity or time changed, re-places it and marks both domains dirty. */
   private reresolve(host: HostState, t: TrackedEvent, dirty: Set<string>, touched: Set<TrackedEvent>): boolean {
     const next = resolveEnrichment(t.input, this.resolveContext(host));
-    if (signatureOf(next) === signatureOf(t.enrichment)) return false;
+    if (stateSignatureOf(next) === stateSignatureOf(t.enrichment)) return false;
     this.markDirty(host, t, dirty);
     host.reindex(t, () => {
       t.enrichment = next;
@@ -195,13 +201,31 @@ export class Correlator {
     }
   }
 
+  /** A job-lock line named a thread as a domain's job owner: that thread's anonymous lines may be the domain's. */
+  private reresolveJobThread(host: HostState, thread: number, dirty: Set<string>, touched: Set<TrackedEvent>): void {
+    for (const t of [...(host.byThread.get(thread) ?? [])]) {
+      if (t.input.libvirt?.domain?.name || !THREAD_ATTRIBUTED_ACTIONS.has(t.input.event.action)) continue;
+      this.reresolve(host, t, dirty, touched);
+    }
+  }
+
+  /** A stamped line dates the unstamped lines before it in its file (source-stamps.ts). */
+  private reresolveDatedBy(host: HostState, stamp: TrackedEvent, dirty: Set<string>, touched: Set<TrackedEvent>): void {
+    const key = sourceKeyOf(stamp.input);
+    const offset = stamp.input.log?.offset;
+    if (key === undefined || offset === undefined) return;
+    for (const t of [...(host.datedBySource.get(key) ?? [])]) {
+      if ((t.input.log?.offset ?? Infinity) < offset) this.reresolve(host, t, dirty, touched);
+    }
+  }
+
   /** After learning a fact: re-resolve the records a fact can change (guest records, local times). */
   private reresolveAll(host: HostState, dirty: Set<string>, touched: Set<TrackedEvent>): boolean {
     let learned = false;
     for (const t of [...host.events]) {
       if (!isGuestRecord(t.input) && !hasUnresolvedZone(t.input)) continue;
       if (this.reresolve(host, t, dirty, touched)) {
-        learned = host.facts.learn(t.current, t.enrichment.tsMs, this.options.hostZones.get(host.hypervisor)) || learned;
+        learned = host.facts.learn(t.current, t.enrichment.tsMs, this.options.hostZones.get(host.hypervisor)).identity || learned;
       }
     }
     return learned;
@@ -235,7 +259,8 @@ export class Correlator {
       shutdownRequestWindowMs: options.shutdownRequestWindowMs,
     };
     const candidates = [...(host.signals.get(domain) ?? [])];
-    const groups = groupSignals(buildSignals(candidates, signalContext), options.mergeWindowMs).filter(isHang);
+    const rebootedBetween = (from: number, to: number) => host.domainRange(domain, from, to).some((t) => BOOT_MARKERS.has(t.current.event.action));
+    const groups = groupSignals(buildSignals(candidates, signalContext), options.mergeWindowMs, rebootedBetween).filter(isHang);
     const next = new Map<string, LiveIncident>();
     for (const group of groups) {
       const incident = buildIncident({
@@ -297,6 +322,8 @@ export class Correlator {
       if (t.enrichment.tsMs >= horizon) break;
       // A local time still waiting for its zone may really be up to 14 hours later than it reads.
       if (hasUnresolvedZone(t.current) && t.enrichment.tsMs >= horizon - MAX_ZONE_OFFSET_MS) continue;
+      // A line waiting for the next stamped line of its file is only as old as that line will say.
+      if (t.enrichment.pendingTime && (host.datedBySource.get(sourceKeyOf(t.input) ?? '')?.size ?? 0) <= MAX_PENDING_PER_SOURCE) continue;
       expired.push(t);
     }
     for (const t of expired) {

@@ -35,7 +35,9 @@ const DEFAULT_RELEVANCE = 0.1;
 const HOST_WIDE_FACTOR = 0.8;
 
 export function relevanceOf(event: EcsEvent, domain: string): number {
-  const base = RELEVANCE[event.event.action] ?? DEFAULT_RELEVANCE;
+  // A register dump's further lines detail the error line that opened it; they rank as background.
+  const continuation = event.hangwatch.parse?.flags?.includes('continuation') === true;
+  const base = continuation ? DEFAULT_RELEVANCE : (RELEVANCE[event.event.action] ?? DEFAULT_RELEVANCE);
   const own = event.libvirt?.domain?.name === domain;
   return Math.round(base * (own ? 1 : HOST_WIDE_FACTOR) * 100) / 100;
 }

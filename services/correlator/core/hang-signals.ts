@@ -1,6 +1,6 @@
 import type { Bugcheck, EcsEvent } from '../../../shared/schema/event.js';
 import type { Zone } from '../../../shared/time.js';
-import { BOOT_MARKERS, NOT_SIGNS_OF_LIFE } from './event-facts.js';
+import { BOOT_MARKERS, isGuestRecord, NOT_SIGNS_OF_LIFE } from './event-facts.js';
 import { parseWindowsLocalDateTime, readWallClock, wallClockToUtcMs } from './local-time.js';
 import type { TrackedEvent } from './tracked-event.js';
 
@@ -21,6 +21,10 @@ export interface HangSignal {
   readonly bugcheck?: Bugcheck;
   /** Lower is a better bugcheck source (WinDbg has decoded arguments; 41 only a code). */
   readonly bugcheckRank: number;
+  /** Boot signals: when the guest was started again (the boot marker the record follows). */
+  readonly rebootMs?: number;
+  /** Boot signals: the hang time is the guest's own record of its lost shutdown (6008), not an estimate. */
+  readonly measured?: boolean;
 }
 
 const CLEAN_SHUTDOWN_REASONS = new Set(['shutdown', 'migrated', 'saved', 'daemon', 'guest-shutdown', 'host-qmp-quit', 'host-qmp-system-reset']);
@@ -28,6 +32,8 @@ const POLITE_SIGNALS = new Set([1, 2, 15]);
 
 /** Classifies one event on its own; undefined when it is not a hang signal. */
 export function classifySignal(event: EcsEvent): SignalClass | undefined {
+  // A register dump's further lines belong to the error line that opened it (one dump = one error).
+  if (event.hangwatch.parse?.flags?.includes('continuation')) return undefined;
   const action = event.event.action;
   const dataset = event.event.dataset;
   switch (action) {
@@ -78,18 +84,35 @@ export interface SignalContext {
   readonly shutdownRequestWindowMs: number;
 }
 
+/** A boot record's reading of the previous run: when it ended, and when the guest started again. */
+interface BootReading {
+  readonly hangMs: number;
+  readonly rebootMs: number;
+  readonly measured: boolean;
+}
+
 /** Turns a domain's candidate events into signals with hang times; clean exits drop out. */
 export function buildSignals(candidates: readonly TrackedEvent[], ctx: SignalContext): HangSignal[] {
   const out: HangSignal[] = [];
   for (const tracked of candidates) {
     const event = tracked.current;
     const cls = classifySignal(event);
-    if (!cls) continue;
+    // A line still waiting for the line that dates it has no time to group by yet.
+    if (!cls || tracked.enrichment.pendingTime) continue;
     const tsMs = tracked.enrichment.tsMs;
     if (cls === 'exit-soft' && hasCleanMarkerNear(tsMs, ctx)) continue;
-    const hangMs = cls === 'boot' ? estimateBootSignalHang(tracked, ctx) : tsMs;
+    const boot = cls === 'boot' ? readBootSignal(tracked, ctx) : undefined;
     const bugcheck = event.windows?.bugcheck;
-    out.push({ tracked, cls, tsMs, hangMs, id: event.event.id, ...(bugcheck ? { bugcheck } : {}), bugcheckRank: bugcheckRankOf(event) });
+    out.push({
+      tracked,
+      cls,
+      tsMs,
+      hangMs: boot?.hangMs ?? tsMs,
+      id: event.event.id,
+      ...(bugcheck ? { bugcheck } : {}),
+      bugcheckRank: bugcheckRankOf(event),
+      ...(boot ? { rebootMs: boot.rebootMs, measured: boot.measured } : {}),
+    });
   }
   return out;
 }
@@ -100,24 +123,31 @@ function hasCleanMarkerNear(tsMs: number, ctx: SignalContext): boolean {
 
 /**
  * A record written at boot about the previous run: 6008's own local time of the previous shutdown when the
- * guest's zone is known, else the last sign of life of the guest or its domain before the reboot.
+ * guest's zone is known, else the guest's last sign of life before the reboot (else the reboot itself).
  */
-function estimateBootSignalHang(tracked: TrackedEvent, ctx: SignalContext): number {
+function readBootSignal(tracked: TrackedEvent, ctx: SignalContext): BootReading {
   const event = tracked.current;
   const tsMs = tracked.enrichment.tsMs;
-  if (event.event.action === 'unexpected-shutdown') {
-    const own = readShutdownTime(event, ctx.guestZoneAt(tsMs));
-    if (own !== undefined && own <= tsMs) return own;
-  }
   const recent = ctx.domainEvents(tsMs - ctx.lookbackMs, tsMs);
   const rebootMs = latestBootMarkerBefore(recent, tsMs);
+  if (event.event.action === 'unexpected-shutdown') {
+    const own = readShutdownTime(event, ctx.guestZoneAt(tsMs));
+    if (own !== undefined && own <= tsMs) return { hangMs: own, rebootMs, measured: true };
+  }
   for (let i = recent.length - 1; i >= 0; i--) {
     const t = recent[i]!;
     if (t.enrichment.tsMs >= rebootMs || t === tracked) continue;
-    if (NOT_SIGNS_OF_LIFE.has(t.current.event.action) || classifySignal(t.current) === 'boot') continue;
-    return t.enrichment.tsMs;
+    if (isSignOfLife(t.current)) return { hangMs: t.enrichment.tsMs, rebootMs, measured: false };
   }
-  return rebootMs;
+  return { hangMs: rebootMs, rebootMs, measured: false };
+}
+
+/**
+ * Only the guest's own records show that it was running: what qemu and libvirt write about the domain (spice
+ * channels, CPUID warnings at start, the kill of a frozen guest, a busy log file) is written whatever the guest does.
+ */
+function isSignOfLife(event: EcsEvent): boolean {
+  return isGuestRecord(event) && !NOT_SIGNS_OF_LIFE.has(event.event.action) && classifySignal(event) === undefined;
 }
 
 function latestBootMarkerBefore(recent: readonly TrackedEvent[], tsMs: number): number {

@@ -3,14 +3,30 @@ import type { Attribution } from '../../../shared/vocabulary.js';
 import { normalizeMac } from '../../../shared/identity.js';
 import { formatOffset, parseZone, type Zone } from '../../../shared/time.js';
 import { computerNameOf, domainOf, isGuestRecord } from './event-facts.js';
+import { readJobOwner } from './job-owner.js';
+import { isStampFor, SourceStamps } from './source-stamps.js';
 import { TimedFacts } from './timed-facts.js';
 
 // What one hypervisor's records taught us (DESIGN.md sections 6 and 7): guest zones, MAC -> domain, Windows
-// computer name -> domain, each domain's configuration, the daemon's version. Configuration lives elsewhere and wins.
+// computer name -> domain, each domain's configuration, the daemon's version, which libvirtd thread holds which
+// domain's job, and the stamped lines of files whose unstamped lines are dated by the next stamp. Configuration
+// lives elsewhere and wins.
 
 export interface NameFact {
   readonly domain: string;
   readonly via: Attribution;
+}
+
+export interface JobFact {
+  readonly domain: string;
+  readonly sinceMs: number;
+}
+
+/** What `learn` found: something that can re-resolve guest records or local times, a stamp, a job owner. */
+export interface Learned {
+  readonly identity: boolean;
+  readonly stamp: boolean;
+  readonly jobThread?: number;
 }
 
 export class HostFacts {
@@ -19,12 +35,22 @@ export class HostFacts {
   readonly names = new Map<string, TimedFacts<NameFact>>();
   readonly configs = new Map<string, TimedFacts<EcsEvent>>();
   readonly daemonVersions = new TimedFacts<string>();
+  /** libvirtd thread id -> the domain whose job it held (from "Cannot start job ... owned by" lines). */
+  readonly jobOwners = new Map<string, TimedFacts<JobFact>>();
+  readonly stamps = new SourceStamps();
 
   /**
-   * Learns from an enriched event; returns true when something that can change another event's identity or
-   * time was learned (the caller then re-resolves what it holds).
+   * Learns from an enriched event; says what was learned that can change another event's identity or time
+   * (the caller then re-resolves what it holds).
    */
-  learn(event: EcsEvent, tsMs: number, hostZone: Zone | undefined): boolean {
+  learn(event: EcsEvent, tsMs: number, hostZone: Zone | undefined): Learned {
+    const stamp = isStampFor(event) && this.stamps.add(event, tsMs);
+    const owner = readJobOwner(event, tsMs);
+    const job = owner !== undefined && addTo(this.jobOwners, String(owner.thread), { atMs: tsMs, eventId: event.event.id, value: { domain: owner.domain, sinceMs: owner.sinceMs } });
+    return { identity: this.learnIdentity(event, tsMs, hostZone), stamp, ...(job ? { jobThread: owner.thread } : {}) };
+  }
+
+  private learnIdentity(event: EcsEvent, tsMs: number, hostZone: Zone | undefined): boolean {
     const id = event.event.id;
     const domain = domainOf(event);
     let changed = false;
@@ -60,16 +86,17 @@ export class HostFacts {
   }
 
   prune(horizonMs: number): void {
-    for (const map of [this.zones, this.macs, this.names, this.configs] as Map<string, TimedFacts<unknown>>[]) {
+    for (const map of [this.zones, this.macs, this.names, this.configs, this.jobOwners] as Map<string, TimedFacts<unknown>>[]) {
       for (const facts of map.values()) facts.prune(horizonMs);
     }
     this.daemonVersions.prune(horizonMs);
+    this.stamps.prune(horizonMs);
   }
 
   /** Number of facts held, for the memory figure. */
   get size(): number {
-    let n = this.daemonVersions.size;
-    for (const map of [this.zones, this.macs, this.names, this.configs] as Map<string, TimedFacts<unknown>>[]) {
+    let n = this.daemonVersions.size + this.stamps.size;
+    for (const map of [this.zones, this.macs, this.names, this.configs, this.jobOwners] as Map<string, TimedFacts<unknown>>[]) {
       for (const facts of map.values()) n += facts.size;
     }
     return n;

@@ -1,5 +1,6 @@
 import { HostFacts } from './host-facts.js';
 import { classifySignal } from './hang-signals.js';
+import { isDatedByNextStamp, sourceKeyOf } from './source-stamps.js';
 import { compareTracked, type TrackedEvent } from './tracked-event.js';
 import type { Incident } from '../../../shared/schema/incident.js';
 
@@ -18,6 +19,8 @@ export class HostState {
   readonly byId = new Map<string, TrackedEvent>();
   readonly byThread = new Map<number, Set<TrackedEvent>>();
   readonly byDomain = new Map<string, TrackedEvent[]>();
+  /** Lines dated by the next stamped line of their file, per file (source-stamps.ts). */
+  readonly datedBySource = new Map<string, Set<TrackedEvent>>();
   /** Candidate hang signals per domain (not yet part of a finalized incident). */
   readonly signals = new Map<string, Set<TrackedEvent>>();
   readonly facts = new HostFacts();
@@ -71,6 +74,12 @@ export class HostState {
   }
 
   private index(t: TrackedEvent): void {
+    if (isDatedByNextStamp(t.input)) {
+      const key = sourceKeyOf(t.input)!;
+      let set = this.datedBySource.get(key);
+      if (!set) this.datedBySource.set(key, (set = new Set()));
+      set.add(t);
+    }
     const thread = t.input.process?.thread?.id;
     if (thread !== undefined && t.input.event.dataset === 'libvirt.daemon') {
       let set = this.byThread.get(thread);
@@ -91,6 +100,9 @@ export class HostState {
   }
 
   private unindex(t: TrackedEvent): void {
+    const key = sourceKeyOf(t.input);
+    const dated = key === undefined ? undefined : this.datedBySource.get(key);
+    if (dated?.delete(t) && dated.size === 0) this.datedBySource.delete(key!);
     const thread = t.input.process?.thread?.id;
     if (thread !== undefined) {
       const set = this.byThread.get(thread);

@@ -27,6 +27,15 @@ export interface CorrelatorOptions {
   readonly threadNeighbourMs?: number;
   /** A SIGTERM / destroy within this span of a clean shutdown marker is not an abnormal exit. */
   readonly shutdownRequestWindowMs?: number;
+  /**
+   * A qemu kill (SIGTERM, destroy) later than this after the lost-shutdown time the guest's next boot reports
+   * (6008) ended a guest that had already hung: evidence of that hang, not its time or kind.
+   */
+  readonly hungBeforeExitMs?: number;
+  /** How long after libvirt named a thread as a domain's job owner that thread's anonymous lines are the domain's. */
+  readonly jobOwnerSpanMs?: number;
+  /** How far before the hang rules that look for precursors (a failed migration) search. */
+  readonly precursorLookbackMs?: number;
   /** iostat thresholds for host-io-stall. */
   readonly ioAwaitMsThreshold?: number;
   readonly ioUtilPctThreshold?: number;
@@ -47,6 +56,9 @@ export interface ResolvedOptions {
   readonly lastSignOfLifeLookbackMs: number;
   readonly threadNeighbourMs: number;
   readonly shutdownRequestWindowMs: number;
+  readonly hungBeforeExitMs: number;
+  readonly jobOwnerSpanMs: number;
+  readonly precursorLookbackMs: number;
   readonly ioAwaitMsThreshold: number;
   readonly ioUtilPctThreshold: number;
   readonly maxEvidence: number;
@@ -67,6 +79,10 @@ export const DEFAULT_OPTIONS = {
   lastSignOfLifeLookbackMs: 30 * 60_000,
   threadNeighbourMs: 3_000,
   shutdownRequestWindowMs: 5 * 60_000,
+  // 6008's time is the guest's last clock heartbeat, up to a minute or so before it died.
+  hungBeforeExitMs: 2 * 60_000,
+  jobOwnerSpanMs: 30 * 60_000,
+  precursorLookbackMs: 60 * 60_000,
   ioAwaitMsThreshold: 500,
   ioUtilPctThreshold: 99,
   maxEvidence: 100,
@@ -87,6 +103,9 @@ export function resolveOptions(options: CorrelatorOptions = {}): ResolvedOptions
     lastSignOfLifeLookbackMs: num('lastSignOfLifeLookbackMs'),
     threadNeighbourMs: num('threadNeighbourMs'),
     shutdownRequestWindowMs: num('shutdownRequestWindowMs'),
+    hungBeforeExitMs: num('hungBeforeExitMs'),
+    jobOwnerSpanMs: num('jobOwnerSpanMs'),
+    precursorLookbackMs: num('precursorLookbackMs'),
     ioAwaitMsThreshold: num('ioAwaitMsThreshold'),
     ioUtilPctThreshold: num('ioUtilPctThreshold'),
     maxEvidence: Math.max(1, num('maxEvidence')),
@@ -98,8 +117,8 @@ export function resolveOptions(options: CorrelatorOptions = {}): ResolvedOptions
     if (!entry.computerName && !entry.mac) problems.push(`inventory entry for ${entry.domain} names neither a computer nor a MAC`);
   }
   if (problems.length > 0) throw new HangwatchError('HW_CONFIG_INVALID', [problems.map((p) => `  - ${p}`).join('\n')]);
-  // Reach of one signal: evidence before it, a 41/6008's look back for the last sign of life, the merge span.
-  const reachBack = base.windowBeforeMs + base.lastSignOfLifeLookbackMs + base.mergeWindowMs;
+  // Reach of one signal: evidence (or precursors) before it, a 41/6008's look back for the last sign of life, the merge span.
+  const reachBack = Math.max(base.windowBeforeMs, base.precursorLookbackMs) + base.lastSignOfLifeLookbackMs + base.mergeWindowMs;
   const reachForward = base.windowAfterMs + base.mergeWindowMs + base.lastSignOfLifeLookbackMs + base.threadNeighbourMs;
   return {
     ...base,

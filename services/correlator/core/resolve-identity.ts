@@ -5,6 +5,7 @@ import type { EventAction } from '../../../shared/vocabulary.js';
 import { computerNameOf, guestFolderDomain, hasUnresolvedZone, isGuestRecord, threadIdOf } from './event-facts.js';
 import type { HostFacts } from './host-facts.js';
 import { readWallClock, wallClockToUtcMs } from './local-time.js';
+import { isDatedByNextStamp } from './source-stamps.js';
 import type { InventoryEntry, ResolvedOptions } from './options.js';
 import { enrichmentOfInput, type Enrichment, type TrackedEvent } from './tracked-event.js';
 
@@ -34,7 +35,7 @@ export function resolveEnrichment(input: EcsEvent, ctx: ResolveContext): Enrichm
   let identity: Pick<Enrichment, 'domain' | 'attribution' | 'confidence'> = pickIdentity(base);
   if (isGuestRecord(input)) identity = resolveGuestDomain(input, ctx) ?? identity;
   else if (!base.domain && input.event.dataset === 'libvirt.daemon' && THREAD_ATTRIBUTED_ACTIONS.has(input.event.action)) {
-    identity = attributeByThread(input, base.tsMs, ctx) ?? { attribution: 'unresolved' };
+    identity = attributeByThread(input, base.tsMs, ctx) ?? attributeByJobOwner(input, base.tsMs, ctx) ?? { attribution: 'unresolved' };
   }
   const time = resolveTime(input, base.tsMs, identity.domain, ctx);
   return { hypervisor: ctx.hypervisor, ...identity, ...time };
@@ -118,8 +119,32 @@ function isCloser(a: { distance: number; after: boolean; id: string }, b: { dist
   return a.id < b.id;
 }
 
-/** Local times without a zone take the configured guest zone, else the learned one (configuration wins). */
-function resolveTime(input: EcsEvent, tsMs: number, domain: string | undefined, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'zone'> {
+/**
+ * libvirt's job lock line of another thread ("Cannot start job ... for domain X; ... owned by (T ...)") says
+ * thread T held X's job; T's later lines that name no domain (a failed migration) are about X. The latest such
+ * line at or before the record wins, within jobOwnerSpanMs, and only once the job had begun.
+ */
+function attributeByJobOwner(input: EcsEvent, tsMs: number, ctx: ResolveContext): Pick<Enrichment, 'domain' | 'attribution' | 'confidence'> | undefined {
+  const thread = threadIdOf(input);
+  if (thread === undefined) return undefined;
+  const found = ctx.facts.jobOwners.get(String(thread))?.around(tsMs);
+  if (!found || found.seen !== 'before') return undefined;
+  const { atMs, value } = found.fact;
+  if (tsMs - atMs > ctx.options.jobOwnerSpanMs || value.sinceMs > tsMs) return undefined;
+  const confidence = 0.85 * (1 - (tsMs - atMs) / (2 * Math.max(ctx.options.jobOwnerSpanMs, 1)));
+  return { domain: value.domain, attribution: 'job', confidence: Math.round(confidence * 100) / 100 };
+}
+
+/**
+ * Local times without a zone take the configured guest zone, else the learned one (configuration wins). A line
+ * dated by the next stamp of its file (source-stamps.ts) takes that stamp's time once it is seen; until then it is
+ * `pendingTime` (its inherited time is only a lower bound).
+ */
+function resolveTime(input: EcsEvent, tsMs: number, domain: string | undefined, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'zone' | 'pendingTime'> {
+  if (isDatedByNextStamp(input)) {
+    const next = ctx.facts.stamps.nextAfter(input);
+    return next !== undefined && next >= tsMs ? { tsMs: next } : { tsMs, pendingTime: true };
+  }
   if (!hasUnresolvedZone(input) || !domain) return { tsMs, ...(input.hangwatch.time.zone ? { zone: input.hangwatch.time.zone } : {}) };
   const zone = guestZone(ctx.options, ctx.facts, ctx.hypervisor, domain, tsMs);
   const wall = readWallClock(input['@timestamp']);

@@ -12,6 +12,8 @@ export interface Enrichment {
   readonly tsMs: number;
   /** Set when a zone was applied to a local time. */
   readonly zone?: string;
+  /** The record waits for a later line to date it (source-stamps.ts): not a hang signal yet, not evicted. */
+  readonly pendingTime?: boolean;
 }
 
 export interface TrackedEvent {
@@ -23,8 +25,14 @@ export interface TrackedEvent {
   emittedSignature: string;
 }
 
+/** What is sent out of an enrichment (`pendingTime` is internal state, not part of the event). */
 export function signatureOf(e: Enrichment): string {
   return JSON.stringify([e.tsMs, e.hypervisor, e.domain ?? null, e.attribution ?? null, e.confidence ?? null, e.zone ?? null]);
+}
+
+/** Whether re-resolving changed anything the correlator holds. */
+export function stateSignatureOf(e: Enrichment): string {
+  return `${signatureOf(e)}${e.pendingTime ? '+pending' : ''}`;
 }
 
 export function enrichmentOfInput(event: EcsEvent): Enrichment {

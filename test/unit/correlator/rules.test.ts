@@ -103,12 +103,12 @@ test('qemu-process-exit: a qemu-exit incident names the signal', () => {
   assert.match(finding!.summary, /signal 9/);
 });
 
-test('diagnose: most likely first, unknown only when nothing matched, every vocabulary code but unknown/host-cpu-contention has a rule', () => {
+test('diagnose: most likely first, unknown only when nothing matched, every vocabulary code but unknown has a rule', () => {
   const both = diagnose(ctx({ bugcheck: watchdog, config: { seen: 'before', qemu: { hyperv: [] } }, events: [kernel('soft-lockup', 'CPU 1/KVM')] }));
   assert.deepEqual(both.map((d) => d.code), ['missing-hyperv-enlightenments', 'host-soft-lockup']);
   assert.deepEqual(diagnose(ctx({ kind: 'hard-hang' })).map((d) => d.code), ['unknown']);
   assert.deepEqual(
     DIAGNOSIS_RULES.map((r) => r.code).sort(),
-    ['cpu-feature-mismatch', 'host-hung-task', 'host-io-stall', 'host-soft-lockup', 'kvm-internal-error', 'migration-failure', 'missing-hyperv-enlightenments', 'qemu-process-exit'],
+    ['cpu-feature-mismatch', 'host-cpu-contention', 'host-hung-task', 'host-io-stall', 'host-soft-lockup', 'kvm-internal-error', 'migration-failure', 'missing-hyperv-enlightenments', 'qemu-process-exit'],
   );
 });

@@ -30,7 +30,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
 export function diagnose(ctx: RuleContext, rules: readonly DiagnosisRule[] = DIAGNOSIS_RULES): Diagnosis[] {
   const found: Diagnosis[] = [];
   for (const rule of rules) {
-    const finding = rule.evaluate(ctx);
+    const finding = rule.evaluate(rule.lookback === 'precursor' && ctx.earlier?.length ? { ...ctx, events: [...ctx.earlier, ...ctx.events] } : ctx);
     if (finding) found.push({ code: rule.code, ...finding });
   }
   if (found.length === 0) return [{ code: 'unknown', ...describeUnknown(ctx) }];

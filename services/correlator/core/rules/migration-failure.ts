@@ -1,10 +1,14 @@
 import { ownEvents, round2, type DiagnosisRule } from './rule.js';
 
-// libvirtd `qemuMigrationCheckJobStatus: operation failed: migration job: unexpectedly failed` for this domain.
+// libvirtd `qemuMigrationCheckJobStatus: operation failed: migration job: unexpectedly failed` for this domain
+// (the line names no domain: it is placed by its thread or job owner, resolve-identity.ts). A failed migration is a
+// precursor: the guest keeps running on the source and may hang well after it, so the rule looks back over the
+// precursor span, not only the evidence window.
 
 export const migrationFailure: DiagnosisRule = {
   code: 'migration-failure',
-  description: 'a migration of the domain failed in the window',
+  description: 'a migration of the domain failed before the hang (precursor lookback)',
+  lookback: 'precursor',
   evaluate(ctx) {
     const failed = ownEvents(ctx, 'migration-failed');
     if (failed.length === 0) return undefined;

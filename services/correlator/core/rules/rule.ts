@@ -14,6 +14,8 @@ export interface RuleContext {
   readonly config?: { readonly seen: 'before' | 'after'; readonly qemu?: QemuFields; readonly libvirtVersion?: string };
   /** Records in the window: the domain's own and the hypervisor's host-wide ones, time-ordered. */
   readonly events: readonly EcsEvent[];
+  /** The same kind of records before the window, back to the precursor lookback (for rules with `lookback: 'precursor'`). */
+  readonly earlier?: readonly EcsEvent[];
   /** The records that made this a hang. */
   readonly signals: readonly EcsEvent[];
   readonly thresholds: { readonly ioAwaitMs: number; readonly ioUtilPct: number };
@@ -29,6 +31,11 @@ export interface DiagnosisRule {
   readonly code: DiagnosisCode;
   /** One line on what the rule recognises, for docs and `--explain`. */
   readonly description: string;
+  /**
+   * `precursor`: the cause can come well before the hang (a failed migration leaves the guest to die later), so
+   * the rule also sees `earlier` records; its incidents' window and evidence widen to match when it comes first.
+   */
+  readonly lookback?: 'precursor';
   evaluate(ctx: RuleContext): Finding | undefined;
 }
 
