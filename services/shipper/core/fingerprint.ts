@@ -9,6 +9,11 @@ import { createHash } from 'node:crypto';
 export const FINGERPRINT_BYTES = 1024;
 
 export function fingerprintHead(head: Uint8Array, isComplete: boolean): string | undefined {
+  return fingerprintSpan(head, isComplete)?.fingerprint;
+}
+
+/** The fingerprint and how many leading bytes it covers (the shipper stores both with a read position). */
+export function fingerprintSpan(head: Uint8Array, isComplete: boolean): { readonly fingerprint: string; readonly length: number } | undefined {
   const limit = Math.min(head.length, FINGERPRINT_BYTES);
   let end = -1;
   for (let i = 0; i < limit; i++) {
@@ -22,5 +27,11 @@ export function fingerprintHead(head: Uint8Array, isComplete: boolean): string |
     else if (isComplete) end = head.length;
     else return undefined;
   }
-  return createHash('sha256').update(head.subarray(0, end)).digest('hex').slice(0, 16);
+  return { fingerprint: fingerprintPrefix(head, end) as string, length: end };
+}
+
+/** The fingerprint of exactly the first `length` bytes, or undefined when `head` is shorter (another file). */
+export function fingerprintPrefix(head: Uint8Array, length: number): string | undefined {
+  if (head.length < length) return undefined;
+  return createHash('sha256').update(head.subarray(0, length)).digest('hex').slice(0, 16);
 }

@@ -1,0 +1,466 @@
+import { dirname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import type { Logger } from '../../../shared/logger.js';
+import type { MetricsRegistry } from '../../../shared/metrics.js';
+import type { InputConfig, ShipperConfig } from '../core/file-config.js';
+import { fingerprintPrefix, fingerprintSpan } from '../core/fingerprint.js';
+import { createFramer, framingFor, type Frame } from '../core/framing.js';
+import { matchPosition, prunePositions, type Position } from '../core/positions.js';
+import { buildRawRecord } from '../core/raw-message.js';
+import { SendQueue, type OutRecord } from '../core/send-queue.js';
+import { buildStatus, type StatusSample } from '../core/status-line.js';
+import { decideTail, type TailPolicy } from '../core/tail-decision.js';
+import { findByInode, scanInput } from './scan-inputs.js';
+import { loadPositions, savePositions } from './state-file.js';
+import { TailedFile } from './tailed-file.js';
+
+// The shipper's loop: a reader that scans inputs, tails files and queues framed records (pausing when the queue is
+// full), and a sender that ships the queue in order and, once Kafka acknowledged a batch, advances and fsyncs the
+// read positions (at-least-once: a crash re-sends at most what was not yet acknowledged and saved).
+
+export interface RecordSender {
+  send(records: readonly OutRecord[], queued: number): Promise<void>;
+  readonly reachable: boolean;
+}
+
+export interface ShipperRuntimeOptions {
+  readonly config: ShipperConfig;
+  readonly sender: RecordSender;
+  readonly logger: Logger;
+  readonly metrics: MetricsRegistry;
+  /** `ship --once`: ship what exists, then resolve `done`. */
+  readonly once: boolean;
+  readonly spoolPath: (input: InputConfig) => string;
+  /** Bytes shipped so far, for a progress bar. */
+  readonly onProgress?: (bytes: number) => void;
+}
+
+/** A file known by content: its position, open or not. */
+interface FileRecord {
+  readonly id: number;
+  readonly fingerprint: string;
+  readonly fpLength: number;
+  dev: number;
+  ino: number;
+  path: string;
+  acked: number;
+  emitted: number;
+  seenAt: number;
+  open: TailedFile | null;
+}
+
+export class ShipperRuntime {
+  private readonly records = new Map<number, FileRecord>();
+  private readonly open = new Map<string, TailedFile>();
+  private readonly queue = new SendQueue();
+  private nextId = 1;
+  private stopping = false;
+  private readerDone = false;
+  private lastScanAt = -Infinity;
+  private scannedOnce = false;
+  private wakeReader: (() => void) | null = null;
+  private wakeSender: (() => void) | null = null;
+  private saving: Promise<void> | null = null;
+  private saveAgain = false;
+  private readonly chunk: Buffer;
+  private readonly policy: TailPolicy;
+  private loops: Promise<void>[] = [];
+  private shippedRecords = 0;
+  private shippedBytes = 0;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private lastSample: StatusSample = { at: Date.now(), records: 0, bytes: 0 };
+  private readonly m;
+
+  constructor(private readonly options: ShipperRuntimeOptions) {
+    const { config, metrics } = options;
+    this.chunk = Buffer.allocUnsafe(config.read.chunkBytes);
+    this.policy = { rotatedGraceMs: config.read.rotatedGraceMs, flushTimeoutMs: config.read.flushTimeoutMs, final: options.once };
+    this.m = {
+      records: metrics.counter('hangwatch_shipper_records_total', 'Records acknowledged by Kafka'),
+      bytes: metrics.counter('hangwatch_shipper_bytes_total', 'File bytes whose records Kafka acknowledged'),
+      oversize: metrics.counter('hangwatch_shipper_oversize_records_total', 'Records longer than read.max_record_bytes, shipped cut for the dead letter'),
+      rotations: metrics.counter('hangwatch_shipper_file_events_total', 'Files opened, closed after rotation or deletion, and truncated'),
+      files: metrics.gauge('hangwatch_shipper_open_files', 'Files being tailed'),
+      lag: metrics.gauge('hangwatch_shipper_lag_bytes', 'Bytes in tailed files not yet acknowledged by Kafka'),
+      queued: metrics.gauge('hangwatch_shipper_queued_bytes', 'Bytes read and waiting for Kafka'),
+    };
+  }
+
+  /** Loads positions and starts the reader and sender; `done` resolves when --once finished or after stop(). */
+  async start(): Promise<{ readonly done: Promise<void> }> {
+    const now = Date.now();
+    for (const p of prunePositions(await loadPositions(this.options.config.stateDir, this.options.logger), now, this.options.config.state.forgetAfterMs)) {
+      const id = this.nextId++;
+      this.records.set(id, { id, fingerprint: p.fingerprint, fpLength: p.fpLength, dev: p.dev, ino: p.ino, path: p.path, acked: p.offset, emitted: p.offset, seenAt: p.seenAt, open: null });
+    }
+    await this.openRotatedSiblings(now);
+    if (this.options.config.statusIntervalMs > 0 && !this.options.once) {
+      this.statusTimer = setInterval(() => this.logStatus(), this.options.config.statusIntervalMs);
+      this.statusTimer.unref();
+    }
+    this.loops = [this.readLoop(), this.sendLoop()];
+    const done = Promise.all(this.loops).then(async () => {
+      await this.saveNow();
+      for (const file of this.open.values()) await file.close();
+    });
+    return { done };
+  }
+
+  /** Stops reading; the sender gets `drainMs` to ship what is queued, then positions are saved. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeReader?.();
+    this.wakeSender?.();
+    if (this.statusTimer) clearInterval(this.statusTimer);
+  }
+
+  get ready(): boolean {
+    return this.options.sender.reachable;
+  }
+
+  /** Bytes in tailed files not yet acknowledged (the lag of the status line and /metrics). */
+  lagBytes(): number {
+    let lag = 0;
+    for (const file of this.open.values()) {
+      const record = file.recordId === undefined ? undefined : this.records.get(file.recordId);
+      lag += Math.max(0, file.size - (record?.acked ?? 0));
+    }
+    return lag;
+  }
+
+  /** Total bytes of the files open now (the denominator of `ship --once`'s progress bar). */
+  openBytes(): number {
+    let total = 0;
+    for (const file of this.open.values()) total += file.size;
+    return total;
+  }
+
+  private async readLoop(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        const now = Date.now();
+        if (now - this.lastScanAt >= this.options.config.read.scanIntervalMs) {
+          await this.scan(now);
+          this.lastScanAt = now;
+          this.scannedOnce = true;
+        }
+        const busy = await this.readPass();
+        if (this.options.once && !busy && this.scannedOnce) break;
+        if (this.queue.bytes >= this.options.config.read.maxBufferedBytes) await this.waitForReader(this.options.config.read.pollIntervalMs);
+        else if (!busy) await this.waitForReader(this.options.config.read.pollIntervalMs);
+      }
+    } finally {
+      this.readerDone = true;
+      this.wakeSender?.();
+    }
+  }
+
+  /** One pass over the open files; true when something was read or changed. Rotated files go first. */
+  private async readPass(): Promise<boolean> {
+    let busy = false;
+    const files = [...this.open.values()].sort((a, b) => Number(a.reachable) - Number(b.reachable));
+    for (const file of files) {
+      if (this.stopping) break;
+      // Read a file up to 8 chunks per pass so one busy file does not starve the others.
+      for (let i = 0; i < 8; i++) {
+        if (this.queue.bytes >= this.options.config.read.maxBufferedBytes) return true;
+        const acted = await this.step(file);
+        if (acted === 'wait') break;
+        busy = true;
+        if (acted === 'closed') break;
+      }
+    }
+    this.m.files.set(undefined, this.open.size);
+    this.m.queued.set(undefined, this.queue.bytes);
+    return busy;
+  }
+
+  private async step(file: TailedFile): Promise<'wait' | 'acted' | 'closed'> {
+    const now = Date.now();
+    let seen;
+    try {
+      seen = await file.observe(now);
+    } catch (error) {
+      this.options.logger.warn({ path: file.path, err: error }, 'cannot stat an open file; closing it');
+      await this.closeFile(file);
+      return 'closed';
+    }
+    const record = file.recordId === undefined ? undefined : this.records.get(file.recordId);
+    const action = decideTail(
+      { readOffset: file.readOffset, lastGrowthAt: file.lastGrowthAt, hasFingerprint: record !== undefined, buffered: file.buffered, framing: file.framing },
+      seen,
+      this.policy,
+    );
+    switch (action.kind) {
+      case 'wait':
+        return 'wait';
+      case 'truncated': {
+        this.options.logger.info({ path: file.path, size: seen.size, offset: file.readOffset }, 'file truncated or rewritten in place (copytruncate); reading it again from the start');
+        this.m.rotations.inc({ kind: 'truncated' });
+        if (record) record.open = null;
+        file.reset(now);
+        return 'acted';
+      }
+      case 'fingerprint': {
+        const head = await file.readHead();
+        const span = fingerprintSpan(head, action.complete);
+        if (!span) return 'wait';
+        this.identify(file, head, span.fingerprint, span.length, now);
+        return 'acted';
+      }
+      case 'read': {
+        const chunk = await file.readChunk(this.chunk, now);
+        if (chunk.length === 0) return 'wait';
+        this.enqueue(file, record as FileRecord, (file.framer as NonNullable<TailedFile['framer']>).push(chunk));
+        return 'acted';
+      }
+      case 'flush':
+        this.enqueue(file, record as FileRecord, file.framer?.end() ?? []);
+        return 'wait';
+      case 'close':
+        if (record && file.framer) this.enqueue(file, record, file.framer.end());
+        this.options.logger.info({ path: file.path, offset: file.readOffset }, 'rotated or deleted file read to its end; closed');
+        this.m.rotations.inc({ kind: 'closed' });
+        await this.closeFile(file);
+        return 'closed';
+    }
+  }
+
+  private enqueue(file: TailedFile, record: FileRecord, frames: readonly Frame[]): void {
+    const framer = file.framer;
+    if (!framer) return;
+    if (frames.length > 0) {
+      const created = new Date().toISOString();
+      const meta = { host: file.input.host, path: file.path, format: file.input.format, fingerprint: record.fingerprint, mtime: file.mtime };
+      for (const frame of frames) {
+        if (frame.oversize) this.m.oversize.inc();
+        this.queue.pushRecord(buildRawRecord(meta, frame, created, this.options.config.read.oversizeHeadBytes));
+      }
+    }
+    if (framer.committedOffset !== record.emitted) {
+      record.emitted = framer.committedOffset;
+      this.queue.pushMark(record.id, framer.committedOffset);
+    }
+    this.wakeSender?.();
+  }
+
+  /** Gives a newly fingerprinted file its position: saved (same inode or same content), a live copy, or 0. */
+  private identify(file: TailedFile, head: Buffer, fingerprint: string, fpLength: number, now: number): void {
+    const candidate = { dev: file.dev, ino: file.ino, size: file.size, fingerprintOf: (length: number) => fingerprintPrefix(head, length) };
+    // Matching uses what was emitted: records already queued will be delivered, so a reopened or copied file
+    // continues after them rather than sending them twice.
+    const dormant = [...this.records.values()].filter((r) => r.open === null);
+    const dormantPositions = dormant.map((r) => positionOf(r, r.emitted));
+    const match = matchPosition(dormantPositions, candidate, new Set());
+    const reused = match && !(match.startAt === 0 && match.position.offset > 0) ? dormant[dormantPositions.indexOf(match.position)] : undefined;
+    let record: FileRecord;
+    let how: string;
+    if (match && reused) {
+      record = reused;
+      record.dev = file.dev;
+      record.ino = file.ino;
+      record.path = file.path;
+      how = `resumed by ${match.how}`;
+    } else {
+      // A copy of a file that is open right now (copytruncate's copy): continue where the original's reading is.
+      const live = [...this.records.values()].filter((r) => r.open !== null);
+      const copy = match ? undefined : matchPosition(live.map((r) => positionOf(r, r.emitted)), candidate, new Set());
+      const start = copy ? copy.startAt : 0;
+      record = { id: this.nextId++, fingerprint, fpLength, dev: file.dev, ino: file.ino, path: file.path, acked: start, emitted: start, seenAt: now, open: null };
+      this.records.set(record.id, record);
+      how = match ? 'shorter than its saved position: from the start' : copy ? `copy of ${copy.position.path}` : 'new';
+    }
+    record.open = file;
+    record.seenAt = now;
+    file.recordId = record.id;
+    file.fingerprint = record.fingerprint;
+    file.fpLength = record.fpLength;
+    file.readOffset = record.emitted;
+    file.framer = createFramer(file.framing, this.options.config.read.maxRecordBytes, record.emitted);
+    this.m.rotations.inc({ kind: 'opened' });
+    this.options.logger.info({ path: file.path, offset: record.emitted, fingerprint: record.fingerprint, input: file.input.name }, `following file (${how})`);
+  }
+
+  private async scan(now: number): Promise<void> {
+    const seen = new Set<string>();
+    for (const input of this.options.config.inputs) {
+      for (const found of await scanInput(input, this.options.spoolPath)) {
+        const key = `${found.dev}:${found.ino}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const existing = this.open.get(key);
+        if (existing) {
+          if (existing.path !== found.path) this.options.logger.info({ from: existing.path, to: found.path }, 'file renamed');
+          existing.path = found.path;
+          existing.reachable = true;
+          continue;
+        }
+        await this.openFile(found.path, found.dev, found.ino, input, now);
+      }
+    }
+    for (const [key, file] of this.open) if (!seen.has(key)) file.reachable = false;
+  }
+
+  private async openFile(path: string, dev: number, ino: number, input: InputConfig, now: number): Promise<TailedFile | undefined> {
+    const file = await TailedFile.open(path, dev, ino, input, framingFor(input.format, path), now);
+    if (file) this.open.set(`${dev}:${ino}`, file);
+    return file;
+  }
+
+  /**
+   * A file renamed while the shipper was down (libvirtd.log -> libvirtd.log.1) is outside the watched paths now;
+   * find it by inode next to where it was and finish it, as if the shipper had seen the rotation.
+   */
+  private async openRotatedSiblings(now: number): Promise<void> {
+    for (const record of this.records.values()) {
+      const atPath = await stat(record.path).catch(() => undefined);
+      if (atPath && atPath.dev === record.dev && atPath.ino === record.ino) continue;
+      const sibling = await findByInode(dirname(record.path), record.dev, record.ino);
+      if (!sibling || this.open.has(`${record.dev}:${record.ino}`)) continue;
+      const input = this.options.config.inputs.find((i) =>
+        i.type === 'folder' ? record.path.startsWith(`${i.path}/`) : i.type === 'file' ? dirname(i.path) === dirname(record.path) : this.options.spoolPath(i) === record.path,
+      );
+      if (!input) continue;
+      const file = await this.openFile(sibling, record.dev, record.ino, input, now);
+      if (file) {
+        file.reachable = false;
+        this.options.logger.info({ path: sibling, was: record.path }, 'found a file rotated while the shipper was stopped; reading it to its end');
+      }
+    }
+  }
+
+  private async closeFile(file: TailedFile): Promise<void> {
+    const record = file.recordId === undefined ? undefined : this.records.get(file.recordId);
+    if (record) {
+      record.open = null;
+      record.seenAt = Date.now();
+    }
+    this.open.delete(`${file.dev}:${file.ino}`);
+    await file.close();
+  }
+
+  private async sendLoop(): Promise<void> {
+    const { kafka } = this.options.config;
+    for (;;) {
+      if (this.queue.isEmpty) {
+        if (this.readerDone || this.stopping) return;
+        await this.waitForSender(1_000);
+        continue;
+      }
+      // Linger: let a partial batch fill up a little, unless reading is over.
+      if (!this.readerDone && !this.stopping && this.queue.records < kafka.batchMaxRecords && this.queue.bytes < kafka.batchMaxBytes && kafka.lingerMs > 0) {
+        await sleep(kafka.lingerMs);
+      }
+      const batch = this.queue.peekBatch(kafka.batchMaxRecords, kafka.batchMaxBytes);
+      try {
+        await this.options.sender.send(batch.records, this.queue.records);
+      } catch (error) {
+        if (this.stopping) return;
+        throw error;
+      }
+      this.queue.acknowledge(batch);
+      let bytes = 0;
+      for (const [id, offset] of batch.positions) {
+        const record = this.records.get(id);
+        if (!record) continue;
+        bytes += Math.max(0, offset - record.acked);
+        record.acked = offset;
+      }
+      this.shippedRecords += batch.records.length;
+      this.shippedBytes += bytes;
+      this.m.records.inc(undefined, batch.records.length);
+      this.m.bytes.inc(undefined, bytes);
+      this.options.onProgress?.(bytes);
+      this.saveSoon();
+      this.wakeReader?.();
+    }
+  }
+
+  /** Saves positions after an acknowledgement without holding up the next send; saves never overlap. */
+  private saveSoon(): void {
+    if (this.saving) {
+      this.saveAgain = true;
+      return;
+    }
+    this.saving = (async () => {
+      do {
+        this.saveAgain = false;
+        try {
+          await savePositions(this.options.config.stateDir, this.positions());
+        } catch (error) {
+          this.options.logger.error({ err: error }, 'cannot save read positions; will retry after the next batch');
+        }
+      } while (this.saveAgain);
+      this.saving = null;
+    })();
+  }
+
+  private async saveNow(): Promise<void> {
+    while (this.saving) await this.saving;
+    await savePositions(this.options.config.stateDir, this.positions());
+  }
+
+  private positions(): Position[] {
+    const now = Date.now();
+    const out: Position[] = [];
+    for (const record of this.records.values()) {
+      if (record.open) record.seenAt = now;
+      out.push(positionOf(record, record.acked));
+    }
+    const kept = prunePositions(out, now, this.options.config.state.forgetAfterMs);
+    if (kept.length < out.length) {
+      const keep = new Set(kept.map((p) => `${p.dev}:${p.ino}:${p.fingerprint}:${p.path}`));
+      for (const [id, record] of this.records) if (!record.open && !keep.has(`${record.dev}:${record.ino}:${record.fingerprint}:${record.path}`)) this.records.delete(id);
+    }
+    return kept;
+  }
+
+  private logStatus(): void {
+    const sample = { at: Date.now(), records: this.shippedRecords, bytes: this.shippedBytes };
+    const lag = this.lagBytes();
+    this.m.lag.set(undefined, lag);
+    const fields = buildStatus(this.lastSample, sample, this.open.size, lag, this.queue.records, this.options.sender.reachable);
+    this.lastSample = sample;
+    this.options.logger.info(fields, `shipping: ${fields.files} files, ${fields.lines_per_s} lines/s, lag ${fields.lag_bytes} bytes`);
+  }
+
+  private waitForReader(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeReader = () => {
+        this.wakeReader = null;
+        done();
+      };
+    });
+  }
+
+  private waitForSender(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeSender = () => {
+        this.wakeSender = null;
+        done();
+      };
+    });
+  }
+}
+
+function positionOf(record: FileRecord, offset: number): Position {
+  return { fingerprint: record.fingerprint, fpLength: record.fpLength, dev: record.dev, ino: record.ino, path: record.path, offset, seenAt: record.seenAt };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function defaultSpoolPath(stateDir: string): (input: InputConfig) => string {
+  return (input) => join(stateDir, 'spool', `${input.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80)}.log`);
+}

@@ -1,0 +1,90 @@
+import { HangwatchError } from '../../../shared/errors.js';
+
+// Durable read positions (issue 4): one entry per file, identified by content (fingerprint of its first bytes, the
+// same one event ids use) plus device and inode. The inode finds a renamed file; the fingerprint tells an inode
+// reused by a new file (or a file rewritten in place) from the old one, and finds a file copied elsewhere
+// (copytruncate's copy, a restored backup). Pure: the adapter reads and writes the file (fsynced).
+
+export interface Position {
+  readonly fingerprint: string;
+  /** How many leading bytes the fingerprint covers, so it can be recomputed on any copy of the file. */
+  readonly fpLength: number;
+  readonly dev: number;
+  readonly ino: number;
+  readonly path: string;
+  /** Every byte before this was acknowledged by Kafka. */
+  readonly offset: number;
+  /** Last time the file was seen (ms since the epoch), for forgetting files that are gone. */
+  readonly seenAt: number;
+}
+
+export const POSITIONS_VERSION = 1;
+
+export function serializePositions(positions: readonly Position[]): string {
+  const sorted = [...positions].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.ino - b.ino));
+  return `${JSON.stringify({ version: POSITIONS_VERSION, positions: sorted }, null, 1)}\n`;
+}
+
+export function parsePositions(text: string, where: string): Position[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new HangwatchError('HW_INPUT_UNREADABLE', [where, `not JSON (${(error as Error).message})`], { cause: error });
+  }
+  const list = (doc as { version?: unknown; positions?: unknown } | null)?.positions;
+  if ((doc as { version?: unknown } | null)?.version !== POSITIONS_VERSION || !Array.isArray(list)) {
+    throw new HangwatchError('HW_INPUT_UNREADABLE', [where, `not a version ${POSITIONS_VERSION} positions file`]);
+  }
+  return list.filter(isPosition);
+}
+
+function isPosition(v: unknown): v is Position {
+  const p = v as Partial<Position> | null;
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.fingerprint === 'string' &&
+    Number.isSafeInteger(p.fpLength) &&
+    Number.isSafeInteger(p.dev) &&
+    Number.isSafeInteger(p.ino) &&
+    typeof p.path === 'string' &&
+    Number.isSafeInteger(p.offset) &&
+    (p.offset as number) >= 0 &&
+    typeof p.seenAt === 'number'
+  );
+}
+
+export interface Candidate {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  /** Fingerprint of the candidate's first `length` bytes, undefined when it is shorter. */
+  readonly fingerprintOf: (length: number) => string | undefined;
+}
+
+export interface PositionMatch {
+  readonly position: Position;
+  /** `inode`: the same file (maybe renamed); `content`: a copy or a moved file with the same first bytes. */
+  readonly how: 'inode' | 'content';
+  /** Where to start reading: the saved offset, or 0 when the file is now shorter (truncated while we were away). */
+  readonly startAt: number;
+}
+
+/** Finds the saved position of a newly seen file. `taken` positions already belong to an open file. */
+export function matchPosition(positions: readonly Position[], file: Candidate, taken: ReadonlySet<Position>): PositionMatch | undefined {
+  let byContent: Position | undefined;
+  for (const p of positions) {
+    if (taken.has(p)) continue;
+    if (file.fingerprintOf(p.fpLength) !== p.fingerprint) continue;
+    if (p.dev === file.dev && p.ino === file.ino) return { position: p, how: 'inode', startAt: p.offset <= file.size ? p.offset : 0 };
+    byContent ??= p;
+  }
+  if (byContent) return { position: byContent, how: 'content', startAt: byContent.offset <= file.size ? byContent.offset : 0 };
+  return undefined;
+}
+
+/** Drops positions of files gone for longer than `forgetAfterMs` (positions of open files are kept fresh). */
+export function prunePositions(positions: readonly Position[], now: number, forgetAfterMs: number): Position[] {
+  return positions.filter((p) => now - p.seenAt <= forgetAfterMs);
+}

@@ -1,0 +1,86 @@
+// Records read but not yet acknowledged, in read order, with the positions they complete (issue 4: a read
+// position advances only after Kafka acknowledged everything before it). Marks ride in the queue between the
+// records, so acknowledging a batch yields exactly the positions that are now safe to checkpoint.
+// Pure and bounded: the reader stops when `bytes` exceeds its budget (backpressure).
+
+export interface OutRecord {
+  /** The hypervisor host: records of a host and its guests share a partition (DESIGN.md section 2). */
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Bytes this record costs in a request (value + headers + key), for batch and memory limits. */
+  readonly cost: number;
+}
+
+type Item = { readonly record: OutRecord; readonly fileId?: undefined } | { readonly record?: undefined; readonly fileId: number; readonly offset: number };
+
+export interface Batch {
+  readonly records: readonly OutRecord[];
+  readonly bytes: number;
+  /** file id -> offset that becomes safe once the batch is acknowledged (the last mark per file). */
+  readonly positions: ReadonlyMap<number, number>;
+  /** Number of queue items the batch covers (records and marks). */
+  readonly items: number;
+}
+
+export class SendQueue {
+  private items: Item[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  private queuedRecords = 0;
+
+  get bytes(): number {
+    return this.queuedBytes;
+  }
+
+  get records(): number {
+    return this.queuedRecords;
+  }
+
+  get isEmpty(): boolean {
+    return this.head >= this.items.length;
+  }
+
+  pushRecord(record: OutRecord): void {
+    this.items.push({ record });
+    this.queuedBytes += record.cost;
+    this.queuedRecords++;
+  }
+
+  /** Everything of `fileId` before `offset` has been pushed. */
+  pushMark(fileId: number, offset: number): void {
+    this.items.push({ fileId, offset });
+  }
+
+  /**
+   * The next batch from the front: at most `maxRecords` records and `maxBytes` bytes (at least one record, so
+   * a single big record still goes), plus the marks up to the next record. Not removed until `acknowledge`.
+   */
+  peekBatch(maxRecords: number, maxBytes: number): Batch {
+    const records: OutRecord[] = [];
+    const positions = new Map<number, number>();
+    let bytes = 0;
+    let i = this.head;
+    for (; i < this.items.length; i++) {
+      const item = this.items[i] as Item;
+      if (item.record) {
+        if (records.length >= maxRecords || (records.length > 0 && bytes + item.record.cost > maxBytes)) break;
+        records.push(item.record);
+        bytes += item.record.cost;
+      } else positions.set(item.fileId, item.offset);
+    }
+    return { records, bytes, positions, items: i - this.head };
+  }
+
+  /** Removes an acknowledged batch (the one `peekBatch` returned). */
+  acknowledge(batch: Batch): void {
+    this.head += batch.items;
+    this.queuedBytes -= batch.bytes;
+    this.queuedRecords -= batch.records.length;
+    // Compact now and then rather than shift() per item (O(n) each).
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
