@@ -5,6 +5,7 @@ import { AlertSchema, type Alert } from '../../../shared/schema/alert.js';
 import { SCHEMA_VERSION } from '../../../shared/schema/event.js';
 import { IncidentSchema } from '../../../shared/schema/incident.js';
 import { AlertEngine, type EngineOptions } from '../core/engine.js';
+import { ReorderBuffer } from '../core/reorder-buffer.js';
 import { ReplayGuard } from '../core/replay-guard.js';
 import type { Rule } from '../core/rule.js';
 import { SilenceBook, parseSilence, partitionBySilence } from '../core/silence.js';
@@ -41,10 +42,12 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
   const { kafka, logger, metrics, topics } = options;
   const now = options.now ?? Date.now;
   const log = logger.child({ component: 'alerter' });
-  const received = metrics.counter('hangwatch_alerter_incidents_received_total', 'Incident records consumed, by kind (upsert, tombstone, invalid, too_late)');
+  const received = metrics.counter('hangwatch_alerter_incidents_received_total', 'Incident records consumed, by kind (upsert, tombstone, invalid)');
   const alertsTotal = metrics.counter('hangwatch_alerter_alerts_total', 'Alert state changes produced, by rule and state');
   const silencedTotal = metrics.counter('hangwatch_alerter_notifications_silenced_total', 'Alert state changes not notified because of a silence');
   const replaySkipped = metrics.counter('hangwatch_alerter_replay_skipped_total', 'State changes re-derived by replay and not produced again, by reason');
+  const tooLate = metrics.counter('hangwatch_alerter_incidents_too_late_total', 'Incidents older than the allowed lateness, not counted');
+  const waitingGauge = metrics.gauge('hangwatch_alerter_reorder_waiting', 'Incidents waiting for the slowest partition before they are evaluated');
   const openGauge = metrics.gauge('hangwatch_alerter_open_episodes', 'Alert episodes currently open');
   const lagGauge = metrics.gauge('hangwatch_consumer_lag', 'Messages behind the partition high watermark');
 
@@ -84,7 +87,13 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
   await silenceReader.caughtUp;
 
   // 3. The engine, the outbox and the delivery of state changes.
+  // Partitions are read at unequal speeds (a replay delivers one partition's whole history in a few batches),
+  // so event time is the slowest partition still behind its end, or the newest seen when none is behind;
+  // incidents wait in the reorder buffer until it has passed them.
   const engine = new AlertEngine(options.rules, options.engine);
+  const buffer = new ReorderBuffer();
+  const newest = new Map<string, number>(); // partition -> newest incident time read
+  const behind = new Set<string>(); // partitions with records left to read
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   const outbox: Alert[] = [];
@@ -169,7 +178,10 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
           const id = message.key?.toString('utf8');
           if (message.value === null) {
             received.inc({ kind: 'tombstone' });
-            if (id) alerts.push(...engine.remove(id));
+            if (id) {
+              buffer.remove(id);
+              alerts.push(...engine.remove(id));
+            }
             continue;
           }
           const incident = parseIncident(message.value);
@@ -178,18 +190,23 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
             log.warn({ partition: batch.partition, offset: message.offset }, 'skipping a record that is not an incident');
             continue;
           }
-          const result = engine.upsert(incident);
-          received.inc({ kind: result.tooLate ? 'too_late' : 'upsert' });
-          if (result.tooLate) log.warn({ incidentId: incident.incident.id, at: incident['@timestamp'] }, 'incident older than the allowed lateness: not counted');
-          alerts.push(...result.alerts);
+          const ts = Date.parse(incident['@timestamp']);
+          if (ts > (newest.get(`${batch.partition}`) ?? -Infinity)) newest.set(`${batch.partition}`, ts);
+          received.inc({ kind: 'upsert' });
+          buffer.add(incident);
         }
+        if (last !== undefined) {
+          positions.set(`${batch.partition}`, BigInt(last) + 1n);
+          const end = targets.get(`${batch.partition}`);
+          if (end !== undefined && BigInt(last) + 1n >= end) targets.delete(`${batch.partition}`);
+          if (BigInt(last) + 1n < BigInt(batch.highWatermark)) behind.add(`${batch.partition}`);
+          else behind.delete(`${batch.partition}`);
+        }
+        alerts.push(...releaseDue());
         await emit(alerts);
         if (last === undefined) return;
         resolveOffset(last);
         lastArrival = now();
-        positions.set(`${batch.partition}`, BigInt(last) + 1n);
-        const end = targets.get(`${batch.partition}`);
-        if (end !== undefined && BigInt(last) + 1n >= end) targets.delete(`${batch.partition}`);
         lagGauge.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
       });
       await heartbeat();
@@ -197,10 +214,30 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
   });
 
   const caughtUp = (): boolean => joined && targets.size === 0;
+  function releaseDue(): Alert[] {
+    const alerts: Alert[] = [];
+    for (const incident of buffer.release(watermark())) {
+      const result = engine.upsert(incident);
+      if (result.tooLate) {
+        tooLate.inc();
+        log.warn({ incidentId: incident.incident.id, at: incident['@timestamp'] }, 'incident older than the allowed lateness: not counted');
+      }
+      alerts.push(...result.alerts);
+    }
+    waitingGauge.set(undefined, buffer.size);
+    return alerts;
+  }
+  function watermark(): number {
+    const lagging = new Set([...behind, ...targets.keys()]);
+    if (!joined) return -Infinity;
+    if (lagging.size > 0) return Math.min(...[...lagging].map((p) => newest.get(p) ?? -Infinity));
+    return newest.size > 0 ? Math.max(...newest.values()) : -Infinity;
+  }
   // 5. Time passes without incidents: close quiet episodes, send held-back updates (event time runs on with
   // the wall clock only once the input has been idle, and never before the replay has caught up).
   const timer = setInterval(() => {
     void serial(async () => {
+      if (buffer.size > 0) await emit(releaseDue());
       if (!caughtUp() || options.idleCloseAfterMs === 0 || !Number.isFinite(engine.watermarkMs)) return;
       const idle = now() - lastArrival;
       if (idle < options.idleCloseAfterMs) return;

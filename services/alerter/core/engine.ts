@@ -43,6 +43,8 @@ interface Episode {
   pending: boolean;
   /** Incidents removed (tombstones) since the last notification; carried by the next one. */
   dirty: boolean;
+  /** The incident list last notified: an update that nets out to no change is not sent. */
+  notified: string;
 }
 
 interface KeyState {
@@ -87,12 +89,7 @@ export class AlertEngine {
     const id = incident.incident.id;
     const known = this.memberships.has(id);
     if (!known && ts < this.watermark - this.lateness) return { alerts: [], tooLate: true };
-    const alerts: Alert[] = [];
-    if (ts > this.watermark) {
-      this.watermark = ts;
-      // Held-back updates first: they are due at lastEmitAt + throttle, before any close of their episode.
-      alerts.push(...this.flushThrottled(this.watermark), ...this.closeDue(this.watermark - this.lateness));
-    }
+    const alerts: Alert[] = this.advanceWatermark(ts);
     const previous = this.memberships.get(id) ?? new Set<KeyState>();
     const next = new Set<KeyState>();
     for (const rule of this.rules) {
@@ -115,6 +112,14 @@ export class AlertEngine {
     if (next.size > 0) this.memberships.set(id, next);
     else this.memberships.delete(id);
     return { alerts, tooLate: false };
+  }
+
+  /** Moves event time on to `ms` (never back): sends held-back updates and closes what is due. */
+  advanceWatermark(ms: number): Alert[] {
+    if (!(ms > this.watermark)) return [];
+    this.watermark = ms;
+    // Held-back updates first: they are due at lastEmitAt + throttle, before any close of their episode.
+    return [...this.flushThrottled(this.watermark), ...this.closeDue(this.watermark - this.lateness)];
   }
 
   /** A tombstone: the incident was merged into another or withdrawn. Its count is taken back. */
@@ -162,7 +167,7 @@ export class AlertEngine {
       const inWindow = membersInWindow(rule, sorted, end);
       if (!state.episode) {
         const first = inWindow[0] as StoredMember;
-        state.episode = { id: alertId(rule.id, state.key, first.id), openedAt: end, incidents: [], lastEmitAt: end, pending: false, dirty: false };
+        state.episode = { id: alertId(rule.id, state.key, first.id), openedAt: end, incidents: [], lastEmitAt: end, pending: false, dirty: false, notified: '' };
         openedAt = end;
       }
       const episode = state.episode;
@@ -181,6 +186,7 @@ export class AlertEngine {
     }
     // A refinement of an incident already in the episode (new diagnosis, corrected time) changes no count.
     if (changedAt === undefined && !episode.dirty) return alerts;
+    if (episodeSignature(episode) === episode.notified) return alerts;
     // A late incident changes the episode now, not in the past: a state change never precedes the last one.
     const at = Math.max(changedAt ?? ts, episode.lastEmitAt);
     if (rule.throttleMs > 0 && at < episode.lastEmitAt + rule.throttleMs) {
@@ -241,7 +247,9 @@ export class AlertEngine {
     const due: { state: KeyState; at: number }[] = [];
     for (const state of this.states.values()) {
       const episode = state.episode;
-      if (episode?.pending && episode.lastEmitAt + state.rule.throttleMs <= now) due.push({ state, at: episode.lastEmitAt + state.rule.throttleMs });
+      if (!episode?.pending || episode.lastEmitAt + state.rule.throttleMs > now) continue;
+      if (episodeSignature(episode) === episode.notified) episode.pending = false;
+      else due.push({ state, at: episode.lastEmitAt + state.rule.throttleMs });
     }
     due.sort((a, b) => a.at - b.at || compareText(a.state.rule.id, b.state.rule.id) || compareText(a.state.key, b.state.key));
     return due.map(({ state, at }) => this.build(state, 'updated', at));
@@ -279,6 +287,7 @@ export class AlertEngine {
     episode.lastEmitAt = at;
     episode.pending = false;
     episode.dirty = false;
+    episode.notified = episodeSignature(episode);
     const alert: Alert = {
       '@timestamp': iso(at),
       event: { kind: 'alert' },
@@ -315,6 +324,10 @@ export function keyOf(rule: Rule, incident: Incident): string | undefined {
     parts.push(value);
   }
   return parts.join('/');
+}
+
+function episodeSignature(episode: Episode): string {
+  return [...episode.incidents].sort().join('\u0000');
 }
 
 /** The members a current or next episode may count. */

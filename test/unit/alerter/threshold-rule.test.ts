@@ -155,3 +155,16 @@ test('advanceClock closes idle episodes at their event-time close instant, minus
   assert.deepEqual(summarize(engine.advanceClock(Date.parse('2017-03-17T01:00:00.000Z'))), ['sc7/vm105 closed@2880 n=2 [a,b]']);
   assert.equal(engine.openEpisodeCount(), 0);
 });
+
+test('an update that nets out to nothing (added, then withdrawn by a tombstone) is not sent', () => {
+  const throttled = ruleFrom(WATCHDOG_RULE.replace('quiet_period: 24h', 'quiet_period: 24h\nthrottle: 1h'));
+  const engine = new AlertEngine([throttled]);
+  const alerts = feed(engine, [
+    { id: 'a', minute: 0 },
+    { id: 'b', minute: 10 },
+    { id: 'dup', minute: 20 }, // held back by the throttle...
+  ]);
+  engine.remove('dup'); // ...then merged into another incident
+  alerts.push(...engine.advanceClock(Date.parse('2017-03-15T03:00:00.000Z')));
+  assert.deepEqual(summarize(alerts), ['sc7/vm105 open@10 n=2 [a,b]']);
+});
