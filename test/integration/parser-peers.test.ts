@@ -33,6 +33,9 @@ let kafka: Kafka;
 let producer: Producer;
 let watcher: Consumer;
 let parser: KafkaParser;
+// At least once: a rebalance may redeliver a batch. Deterministic ids make that one event per id (and shipper:
+// Filebeat and rsyslog give the same ids for the same line on purpose).
+const received = new Map<string, EcsEvent>();
 const events: EcsEvent[] = [];
 const letters: DeadLetter[] = [];
 
@@ -96,7 +99,11 @@ before(async () => {
       }
       const event = JSON.parse(message.value.toString()) as EcsEvent;
       const key = message.key?.toString();
-      if (key === host || event.libvirt?.hypervisor === host) events.push(event);
+      const id = `${event.hangwatch.source?.shipper ?? 'ours'}|${event.event.id}`;
+      if ((key === host || event.libvirt?.hypervisor === host) && !received.has(id)) {
+        received.set(id, event);
+        events.push(event);
+      }
     },
   });
   await joined;
