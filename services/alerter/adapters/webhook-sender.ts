@@ -34,6 +34,8 @@ export class WebhookSender {
   private droppedSinceReport = 0;
   private lastReportAt = 0;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly target: string;
+  private readonly authorization: string | undefined;
   private readonly delivered;
   private readonly failed;
   private readonly dropped;
@@ -41,6 +43,12 @@ export class WebhookSender {
 
   constructor(private readonly options: WebhookOptions) {
     this.label = redactUrl(options.url);
+    // fetch refuses URLs with credentials: user:password@ becomes a Basic authorization header.
+    const url = new URL(options.url);
+    this.authorization = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : undefined;
+    url.username = '';
+    url.password = '';
+    this.target = url.toString();
     this.logger = options.logger.child({ component: 'webhook', webhook: this.label });
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()));
     const m = options.metrics;
@@ -128,8 +136,9 @@ export class WebhookSender {
       'idempotency-key': `${alert.alert.id}:${alert.alert.state}:${alert['@timestamp']}`,
     };
     if (this.options.secret) headers['x-hangwatch-secret'] = this.options.secret;
+    if (this.authorization) headers.authorization = this.authorization;
     try {
-      const response = await fetch(this.options.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      const response = await fetch(this.target, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
       await response.arrayBuffer().catch(() => undefined);
       return { kind: 'status', status: response.status };
     } catch (error) {
