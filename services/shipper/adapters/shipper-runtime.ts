@@ -54,6 +54,7 @@ export class ShipperRuntime {
   private readonly open = new Map<string, TailedFile>();
   private readonly queue = new SendQueue();
   private nextId = 1;
+  private passes = 0;
   private stopping = false;
   private readerDone = false;
   private lastScanAt = -Infinity;
@@ -158,7 +159,11 @@ export class ShipperRuntime {
   /** One pass over the open files; true when something was read or changed. Rotated files go first. */
   private async readPass(): Promise<boolean> {
     let busy = false;
-    const files = [...this.open.values()].sort((a, b) => Number(a.reachable) - Number(b.reachable));
+    // Rotated files first (finish the old, then the new); otherwise round-robin, so under backpressure the first
+    // file does not take every free slot of the queue.
+    const all = [...this.open.values()];
+    const start = all.length > 0 ? this.passes++ % all.length : 0;
+    const files = [...all.slice(start), ...all.slice(0, start)].sort((a, b) => Number(a.reachable) - Number(b.reachable));
     for (const file of files) {
       if (this.stopping) break;
       // Read a file up to 8 chunks per pass so one busy file does not starve the others.
@@ -232,12 +237,16 @@ export class ShipperRuntime {
     if (frames.length > 0) {
       const created = new Date().toISOString();
       const meta = { host: file.input.host, path: file.path, format: file.input.format, fingerprint: record.fingerprint, mtime: file.mtime };
-      for (const frame of frames) {
+      const max = this.options.config.read.oversizeHeadBytes;
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames[i] as Frame;
         if (frame.oversize) this.m.oversize.inc();
-        this.queue.pushRecord(buildRawRecord(meta, frame, created, this.options.config.read.oversizeHeadBytes));
+        // Everything before the next record's first byte is emitted once this one is (blank lines in between too).
+        const resumeAt = frames[i + 1]?.offset ?? framer.committedOffset;
+        this.queue.pushRecord(buildRawRecord(meta, frame, created, max, { fileId: record.id, resumeAt }));
       }
-    }
-    if (framer.committedOffset !== record.emitted) {
+      record.emitted = framer.committedOffset;
+    } else if (framer.committedOffset !== record.emitted) {
       record.emitted = framer.committedOffset;
       this.queue.pushMark(record.id, framer.committedOffset);
     }

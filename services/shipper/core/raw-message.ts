@@ -19,7 +19,13 @@ export interface SourceMeta {
 /** Fixed per-record cost of the record batch framing beyond value and headers (varints, attributes, deltas). */
 const RECORD_OVERHEAD_BYTES = 24;
 
-export function buildRawRecord(source: SourceMeta, frame: Frame, created: string, oversizeHeadBytes: number): OutRecord {
+export function buildRawRecord(
+  source: SourceMeta,
+  frame: Frame,
+  created: string,
+  oversizeHeadBytes: number,
+  resume?: { readonly fileId: number; readonly resumeAt: number },
+): OutRecord {
   const headers: Record<string, string> = {
     [RAW_HEADERS.host]: source.host,
     [RAW_HEADERS.path]: source.path,
@@ -39,5 +45,5 @@ export function buildRawRecord(source: SourceMeta, frame: Frame, created: string
   }
   let cost = value.length + source.host.length + RECORD_OVERHEAD_BYTES;
   for (const key in headers) cost += key.length + (headers[key] as string).length + 2;
-  return { key: source.host, value, headers, cost };
+  return { key: source.host, value, headers, cost, ...(resume ? { fileId: resume.fileId, resumeAt: resume.resumeAt } : {}) };
 }

@@ -1,6 +1,8 @@
 // Records read but not yet acknowledged, in read order, with the positions they complete (issue 4: a read
-// position advances only after Kafka acknowledged everything before it). Marks ride in the queue between the
-// records, so acknowledging a batch yields exactly the positions that are now safe to checkpoint.
+// position advances only after Kafka acknowledged everything before it). Each record says where its file resumes
+// once it is acknowledged, and marks ride in the queue for progress without records (blank lines), so
+// acknowledging a batch yields exactly the positions that are now safe to checkpoint: a crash re-sends at most
+// the unacknowledged batch, not a whole read chunk.
 // Pure and bounded: the reader stops when `bytes` exceeds its budget (backpressure).
 
 export interface OutRecord {
@@ -10,6 +12,9 @@ export interface OutRecord {
   readonly headers: Readonly<Record<string, string>>;
   /** Bytes this record costs in a request (value + headers + key), for batch and memory limits. */
   readonly cost: number;
+  /** The file it came from and where reading resumes once it is acknowledged (the next record's first byte). */
+  readonly fileId?: number;
+  readonly resumeAt?: number;
 }
 
 type Item = { readonly record: OutRecord; readonly fileId?: undefined } | { readonly record?: undefined; readonly fileId: number; readonly offset: number };
@@ -67,6 +72,7 @@ export class SendQueue {
         if (records.length >= maxRecords || (records.length > 0 && bytes + item.record.cost > maxBytes)) break;
         records.push(item.record);
         bytes += item.record.cost;
+        if (item.record.fileId !== undefined && item.record.resumeAt !== undefined) positions.set(item.record.fileId, item.record.resumeAt);
       } else positions.set(item.fileId, item.offset);
     }
     return { records, bytes, positions, items: i - this.head };

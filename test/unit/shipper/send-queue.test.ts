@@ -60,3 +60,10 @@ test('backoff grows, is capped, and is never zero', () => {
   assert.equal(backoffMs(40, 500, 30_000, () => 1), 30_000);
   assert.equal(backoffMs(40, 500, 30_000, () => 0), 15_000);
 });
+
+test('each acknowledged record advances its file to the next record, so a crash re-sends one batch, not a read chunk', () => {
+  const q = new SendQueue();
+  for (let i = 0; i < 10; i++) q.pushRecord({ ...rec(i), fileId: 3, resumeAt: (i + 1) * 100 });
+  const batch = q.peekBatch(4, 10_000);
+  assert.deepEqual([...batch.positions], [[3, 400]]);
+});
