@@ -1,0 +1,33 @@
+// Short mode (CI, `npm run test:faults`): smaller volumes, still big enough to mean something; full mode
+// (`HANGWATCH_FAULTS_FULL=1 npm run test:faults`): the sizes of issue 11. Every size is printed in the table.
+
+export const FULL = process.env.HANGWATCH_FAULTS_FULL === '1';
+export const MODE = FULL ? 'full' : 'short';
+
+export const SIZES = FULL
+  ? {
+      libvirtdLines: 60_000,
+      hugeLineBytes: 50 * 1024 * 1024,
+      tinyLines: 1_000_000,
+      randomBytes: 20 * 1024 * 1024,
+      nestingDepth: 100_000,
+      fields: 10_000,
+      windbgFrames: 100_000,
+      rotations: 50,
+    }
+  : {
+      libvirtdLines: 5_000,
+      hugeLineBytes: 8 * 1024 * 1024,
+      tinyLines: 200_000,
+      randomBytes: 4 * 1024 * 1024,
+      nestingDepth: 100_000,
+      fields: 10_000,
+      windbgFrames: 100_000,
+      rotations: 15,
+    };
+
+/** Human form of a size for the table (`8 MiB`, `200k`). */
+export function formatSize(n: number, unit: 'bytes' | 'count'): string {
+  if (unit === 'bytes') return n >= 1 << 20 ? `${n / (1 << 20)} MiB` : `${Math.round(n / 1024)} KiB`;
+  return n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n);
+}
