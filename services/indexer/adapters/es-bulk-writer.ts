@@ -186,14 +186,15 @@ export function redact(error: unknown): { message: string; name?: string } {
 }
 
 /**
- * The copies of these event ids anywhere in hangwatch-events-* (for re-timed events, bulk-plan.ts). A refresh
- * first, so copies written by earlier batches moments ago are found too. Retried like a bulk request.
+ * The searchable copies of these event ids anywhere in hangwatch-events-* (for re-timed events, bulk-plan.ts).
+ * With `refresh`, a refresh first (after a partition changed hands: the previous owner's last writes may not be
+ * searchable yet); otherwise recent writes of this process come from RecentWrites. Retried like a bulk request.
  */
-export async function findEventCopies(ids: readonly string[], options: BulkWriterOptions): Promise<Array<{ _index: string; _id?: string | null }>> {
+export async function findEventCopies(ids: readonly string[], refresh: boolean, options: BulkWriterOptions): Promise<Array<{ _index: string; _id?: string | null }>> {
   const found: Array<{ _index: string; _id?: string | null }> = [];
   const CHUNK = 2000;
   let attempt = 0;
-  let refreshed = false;
+  let refreshed = !refresh;
   for (let i = 0; i < ids.length; ) {
     if (!options.shouldContinue()) throw new HangwatchError('HW_ES_UNAVAILABLE', ['(stopping or rebalanced)', 'batch abandoned before it was acknowledged; it will be replayed']);
     const values = ids.slice(i, i + CHUNK);

@@ -4,7 +4,8 @@ import { HangwatchError } from '../../../shared/errors.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
 import { addCounts, emptyCounts, type BatchCounts } from '../core/bulk-outcome.js';
-import { planBulk, planStaleCopyDeletes } from '../core/bulk-plan.js';
+import { planBulk, planStaleCopyDeletes, type BulkOp, type Relocation } from '../core/bulk-plan.js';
+import { RecentWrites } from '../core/recent-writes.js';
 import { listUnknownTopics, type TopicKindMap } from '../core/topic-kinds.js';
 import { findEventCopies, writeBulk, type BulkWriterOptions } from './es-bulk-writer.js';
 
@@ -13,6 +14,9 @@ import { findEventCopies, writeBulk, type BulkWriterOptions } from './es-bulk-wr
 // offsets committed. At most CONCURRENCY partitions are written at once. While Elasticsearch is down the batch
 // waits with heartbeats, so the group keeps its members and no new batch is taken: consumption pauses, then
 // resumes where it was. Counters: one debug line per batch, one info line per SUMMARY_INTERVAL_MS, /metrics.
+
+/** Longer than refresh_interval plus a bulk request: older writes are found by the search. */
+const RECENT_WINDOW_MS = 15_000;
 
 export interface KafkaIndexerOptions {
   readonly kafka: Kafka;
@@ -72,8 +76,13 @@ export async function startKafkaIndexer(options: KafkaIndexerOptions): Promise<K
   });
   let running = false;
   let stopping = false;
+  // Event ids this process wrote lately (re-timing without a refresh per batch); after a (re)join the first
+  // lookup refreshes, since a previous owner's last writes of our new partitions are not in this map.
+  const recent = new RecentWrites(RECENT_WINDOW_MS);
+  let refreshNextLookup = true;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     running = true;
+    refreshNextLookup = true;
   });
   consumer.on(consumer.events.CRASH, (e) => {
     running = false;
@@ -113,8 +122,15 @@ export async function startKafkaIndexer(options: KafkaIndexerOptions): Promise<K
       };
       // Re-timed events: delete their copies in other daily indices in the same acknowledged bulk. Batches
       // without re-emitted events skip this entirely (the normal path costs nothing more).
-      const stale = plan.relocated.length > 0 ? planStaleCopyDeletes(plan.relocated, await findEventCopies(plan.relocated.map((r) => r.id), writer)) : [];
+      let stale: BulkOp[] = [];
+      if (plan.relocated.length > 0) {
+        const refresh = refreshNextLookup;
+        refreshNextLookup = false;
+        const found = await findEventCopies(plan.relocated.map((r) => r.id), refresh, writer);
+        stale = planStaleCopyDeletes(plan.relocated, [...found, ...recentCopies(recent, plan.relocated, Date.now())]);
+      }
       const written = await writeBulk(stale.length > 0 ? [...stale, ...plan.ops] : plan.ops, writer);
+      if (options.topicKinds.get(batch.topic) === 'events') recent.note(Date.now(), plan.ops.filter((op) => op.kind === 'index' && !op.letter));
       const last = batch.messages[batch.messages.length - 1]!.offset;
       resolveOffset(last);
       await commitOffsetsIfNecessary();
@@ -153,4 +169,8 @@ export async function startKafkaIndexer(options: KafkaIndexerOptions): Promise<K
       logger.info({ ...total, outages }, 'indexer stopped');
     },
   };
+}
+
+function recentCopies(recent: RecentWrites, relocated: readonly Relocation[], now: number): Array<{ _index: string; _id: string }> {
+  return relocated.flatMap((r) => recent.indicesOf(r.id, now).map((index) => ({ _index: index, _id: r.id })));
 }
