@@ -4,6 +4,7 @@ import type { ConfigSchema } from '../../shared/config.js';
 export const PARSER_SCHEMA = {
   GROUP_ID: { kind: 'string', default: 'hangwatch-parser', description: 'Kafka consumer group of the parser replicas' },
   INPUT_TOPICS: { kind: 'list', default: 'hangwatch.raw.v1', description: 'Topics of raw records with hangwatch shipper headers' },
+  EVENTS_TOPIC: { kind: 'string', default: 'hangwatch.events.v1', description: 'Topic normalized events are produced to (benchmarks and tests use their own, kept off the shared one)' },
   FILEBEAT_TOPICS: { kind: 'list', default: '', description: "Topics of Filebeat's Kafka output (JSON documents), docs/peer-shippers.md" },
   VECTOR_TOPICS: { kind: 'list', default: '', description: "Topics of Vector's kafka sink (JSON encoding of a file source)" },
   RSYSLOG_TOPICS: { kind: 'list', default: '', description: 'Topics of rsyslog omkafka with the hangwatch JSON template' },

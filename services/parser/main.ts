@@ -38,6 +38,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       kafka,
       groupId: config.GROUP_ID,
       topics,
+      eventsTopic: config.EVENTS_TOPIC,
       directory,
       registry: FORMAT_PARSERS,
       parseOptions: {

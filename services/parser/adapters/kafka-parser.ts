@@ -19,6 +19,8 @@ export interface KafkaParserOptions {
   readonly groupId: string;
   /** Every input topic and what it carries (core/peer/topic-bindings.ts). */
   readonly topics: ReadonlyMap<string, TopicBinding>;
+  /** Where events go (default hangwatch.events.v1). */
+  readonly eventsTopic?: string;
   /** Where guests run, for Winlogbeat records (seeded from the identity topic by main); a fresh one if absent. */
   readonly directory?: GuestDirectory;
   readonly registry: FormatRegistry;
@@ -68,7 +70,7 @@ export async function startKafkaParser(options: KafkaParserOptions): Promise<Kaf
       }
       if (last === undefined) return;
       const topicMessages = [];
-      if (events.length > 0) topicMessages.push({ topic: TOPICS.events, messages: events });
+      if (events.length > 0) topicMessages.push({ topic: options.eventsTopic ?? TOPICS.events, messages: events });
       if (letters.length > 0) topicMessages.push({ topic: TOPICS.deadletter, messages: letters });
       if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.GZIP });
       emitted.inc({}, events.length);
