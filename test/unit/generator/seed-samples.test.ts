@@ -8,7 +8,7 @@ import { lines } from './corpus-helpers.js';
 // samples/seed is the field report's evidence with its line breaks restored. Everything except the line
 // breaks (and WinDbg's column spacing) must be verbatim from the report.
 
-const SEED = readFileSync(new URL('../../../../shared/seed/000_9cf5e0f18bd786ae.txt', import.meta.url), 'utf8');
+const SEED = readFileSync(new URL('../../../samples/field-report.txt', import.meta.url), 'utf8');
 const read = (rel: string): string => readFileSync(new URL(`../../../samples/${rel}`, import.meta.url), 'utf8');
 const collapse = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
