@@ -22,7 +22,7 @@ Options:
 Environment: HANGWATCH_KAFKA_BROKERS, HANGWATCH_SHIPPER_<SETTING> overrides any file setting outside inputs
 (e.g. HANGWATCH_SHIPPER_STATE_DIR, HANGWATCH_SHIPPER_KAFKA_COMPRESSION).
 Without --once it runs until SIGINT/SIGTERM and serves /healthz, /readyz, /metrics (http.port).
-Exit status: 0 when done, 1 when an input or Kafka failed, 2 on bad usage or configuration.
+Exit status: 0 when done, 1 when the configuration is invalid or an input or Kafka failed, 2 on bad usage.
 `;
 
 export async function run(argv: string[]): Promise<number> {
