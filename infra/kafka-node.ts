@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { HangwatchError } from '../shared/errors.js';
 import { exists } from './download.js';
 import { javaBinary } from './java.js';
@@ -11,7 +11,7 @@ import { describeTail, readLogTail } from './log-tail.js';
 import { readOptional, writePidFile } from './pid-file.js';
 import { isProcessAlive, runToCompletion, sleep, spawnDetached } from './processes.js';
 import type { StackSettings } from './settings.js';
-import { buildTopicSpecs, selectMissingTopics } from './topic-specs.js';
+import { createTopicsOn } from './create-topics.js';
 
 // One KRaft Kafka broker+controller, run as `java -cp <cache>/libs/* kafka.Kafka server.properties`.
 
@@ -121,19 +121,7 @@ export async function waitForKafka(pid: number | undefined, layout: Layout, port
   throw new HangwatchError('HW_STACK_START_FAILED', ['Kafka', `no metadata from 127.0.0.1:${port} within ${timeoutMs} ms (${lastError}); see ${layout.logs}`]);
 }
 
-/** Creates the hangwatch topics that are missing; returns the names it created. */
+/** Creates the hangwatch topics that are missing on the local broker; returns the names it created. */
 export async function createStackTopics(port: number, partitions: number): Promise<string[]> {
-  const admin: Admin = stackKafkaClient(port).admin();
-  await admin.connect();
-  try {
-    const missing = selectMissingTopics(buildTopicSpecs(partitions), await admin.listTopics());
-    if (missing.length === 0) return [];
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((spec) => ({ ...spec, configEntries: [...spec.configEntries] })),
-    });
-    return missing.map((spec) => spec.topic);
-  } finally {
-    await admin.disconnect();
-  }
+  return createTopicsOn(stackKafkaClient(port), partitions, 1);
 }
