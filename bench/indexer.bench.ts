@@ -139,7 +139,7 @@ export async function runIndexerBench(options: IndexerBenchOptions = {}): Promis
       const index = eventsIndexFor(`${latencyDay}T00:00:00.000Z`);
       // Sample -1 warms up: it creates the day's index, which is not the indexer's latency.
       for (let i = -1; i < samples; i++) {
-        const event = buildEvent({ run: `${run}-lat`, day: latencyDay }, i);
+        const event = i < 0 ? buildEvent({ run: `${run}-warm`, day: latencyDay }, 0) : buildEvent({ run: `${run}-lat`, day: latencyDay }, i);
         const start = performance.now();
         await producer.send({ topic: latencyTopic, acks: -1, messages: [toMessage(event)] });
         const searchable = async (): Promise<boolean> => {
