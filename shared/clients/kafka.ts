@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type Message, type Producer, type ProducerBatch, type SASLOptions, type TopicMessages, type logCreator } from 'kafkajs';
 import type { CommonConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 
@@ -46,4 +46,43 @@ function pinoLogCreator(logger: Logger): logCreator {
 
 export function readCaFile(path: string): string | undefined {
   return path ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** Largest produce request of sendBatchBounded: keys, values and headers, before compression (a compressed
+ * record batch is at most this big, under the broker's message.max.bytes of 1 MiB by default). */
+export const PRODUCE_MAX_BYTES = 900_000;
+
+/**
+ * sendBatch in requests of at most `maxBytes` (uncompressed), sent one after another so per-partition order
+ * holds. kafkajs puts everything a call sends to one partition into one record batch, and the broker refuses
+ * a batch over message.max.bytes with a non-retriable error: a consumer batch of raw records parsed into
+ * events (several times larger) must not be produced in one call.
+ */
+export async function sendBatchBounded(producer: Producer, request: ProducerBatch, maxBytes = PRODUCE_MAX_BYTES): Promise<void> {
+  const { topicMessages = [], ...rest } = request;
+  let chunk: TopicMessages[] = [];
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    if (chunk.length > 0) await producer.sendBatch({ ...rest, topicMessages: chunk });
+    chunk = [];
+    bytes = 0;
+  };
+  for (const { topic, messages } of topicMessages) {
+    for (const message of messages) {
+      const size = sizeOf(message);
+      if (bytes > 0 && bytes + size > maxBytes) await flush();
+      const last = chunk[chunk.length - 1];
+      if (last?.topic === topic) last.messages.push(message);
+      else chunk.push({ topic, messages: [message] });
+      bytes += size;
+    }
+  }
+  await flush();
+}
+
+function sizeOf(message: Message): number {
+  const len = (v: unknown): number => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : String(v).length);
+  let n = len(message.key) + len(message.value) + 64; // record overhead (varints, timestamps, attributes)
+  for (const [k, v] of Object.entries(message.headers ?? {})) n += Buffer.byteLength(k) + (Array.isArray(v) ? v.reduce((s: number, x: unknown) => s + len(x), 0) : len(v));
+  return n;
 }

@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
+import { sendBatchBounded } from '../../../shared/clients/kafka.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
 import { SCHEMA_VERSION } from '../../../shared/schema/event.js';
@@ -72,7 +73,7 @@ export async function startKafkaParser(options: KafkaParserOptions): Promise<Kaf
       const topicMessages = [];
       if (events.length > 0) topicMessages.push({ topic: options.eventsTopic ?? TOPICS.events, messages: events });
       if (letters.length > 0) topicMessages.push({ topic: TOPICS.deadletter, messages: letters });
-      if (topicMessages.length > 0) await producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.GZIP });
+      if (topicMessages.length > 0) await sendBatchBounded(producer, { topicMessages, acks: -1, compression: CompressionTypes.GZIP });
       emitted.inc({}, events.length);
       dead.inc({}, letters.length);
       resolveOffset(last);
