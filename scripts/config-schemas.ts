@@ -4,6 +4,7 @@ import { CORRELATOR_SCHEMA } from '../services/correlator/config.js';
 import { INDEXER_SCHEMA } from '../services/indexer/config.js';
 import { PARSER_SCHEMA } from '../services/parser/config.js';
 import { TIMELINE_SCHEMA } from '../services/timeline/config.js';
+import { envNameOf, INPUT_FIELDS, SHIPPER_SETTINGS, type FieldSpec } from '../services/shipper/core/file-config.js';
 
 // Every service's config schema with its env prefix: the source of README's configuration reference and of
 // the check that docker-compose.yml sets only variables some service knows.
@@ -25,7 +26,7 @@ export const CONFIG_SCHEMAS: readonly SchemaEntry[] = [
 
 /** All variable names any service reads (secrets also as `<NAME>_FILE`). */
 export function knownVariables(): Set<string> {
-  const names = new Set<string>();
+  const names = new Set<string>(Object.keys(SHIPPER_SETTINGS).map(envNameOf));
   for (const entry of CONFIG_SCHEMAS) {
     for (const [key, spec] of Object.entries(entry.schema)) {
       const name = envName(entry.prefix, key);
@@ -49,5 +50,20 @@ export function renderConfigReference(): string {
     }
     out.push('');
   }
+  out.push('### Shipper (configuration file, `hangwatch ship --config FILE`)', '', 'Settings outside `inputs` can be overridden by the environment variable shown.', '');
+  out.push(...fieldTable(SHIPPER_SETTINGS, (path) => `\`${path}\` (\`${envNameOf(path)}\`)`));
+  out.push('', 'Each entry of `inputs`:', '');
+  out.push(...fieldTable(INPUT_FIELDS, (path) => `\`${path}\``));
+  out.push('');
   return out.join('\n');
+}
+
+function fieldTable(fields: Readonly<Record<string, FieldSpec>>, name: (path: string) => string): string[] {
+  const rows = ['| setting | default | meaning |', '|---|---|---|'];
+  for (const [path, spec] of Object.entries(fields)) {
+    const def = spec.computed ? `(${spec.computed})` : spec.default === undefined ? '' : `\`${Array.isArray(spec.default) ? spec.default.join(', ') : String(spec.default)}\``;
+    const choices = spec.choices ? ` One of: ${spec.choices.join(', ')}.` : '';
+    rows.push(`| ${name(path)} | ${def} | ${spec.description.replace(/\|/g, '\\|')}.${choices} |`);
+  }
+  return rows;
 }
