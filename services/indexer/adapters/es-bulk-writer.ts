@@ -114,7 +114,7 @@ export async function writeBulk(ops: readonly BulkOp[], options: BulkWriterOptio
 
 function serialize(op: BulkOp): Line {
   const action = JSON.stringify({ [op.kind]: { _index: op.index, _id: op.id } });
-  return { op, text: op.kind === 'delete' ? `${action}\n` : `${action}\n${JSON.stringify(op.doc)}\n` };
+  return { op, text: op.kind === 'delete' ? `${action}\n` : `${action}\n${op.body ?? JSON.stringify(op.doc)}\n` };
 }
 
 /** Up to flushBytes of NDJSON (at least one op), and at most maxOps ops. */

@@ -3,6 +3,7 @@ import { buildDeadLetter } from '../../../shared/deadletter.js';
 import { HangwatchError } from '../../../shared/errors.js';
 import type { DeadLetter } from '../../../shared/schema/deadletter.js';
 import { eventsIndexFor, INDICES } from '../../../shared/topics.js';
+import { spliceIngested } from './splice-ingested.js';
 import type { TopicKind } from './topic-kinds.js';
 
 // From Kafka messages to bulk operations (pure). `_id` = event.id / incident.id / alert.id, so replays
@@ -25,6 +26,8 @@ export type BulkOp =
       readonly source: SourceRef;
       /** A dead letter made by the indexer (for a record it could not plan or ES rejected), not a record of its own. */
       readonly letter?: true;
+      /** `doc` as one line of JSON when it is already at hand (the record's own text), so it is not serialized again. */
+      readonly body?: string;
     }
   | { readonly kind: 'delete'; readonly index: string; readonly id: string; readonly source: SourceRef };
 
@@ -151,33 +154,37 @@ function planOne(kind: TopicKind | undefined, m: MessageIn, source: SourceRef, i
     return undefined;
   }
   let doc: Record<string, unknown>;
+  const text = m.value.toString('utf8');
   try {
-    doc = JSON.parse(m.value.toString('utf8')) as Record<string, unknown>;
+    doc = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
     throw new HangwatchError('HW_JSON_MALFORMED', [(error as Error).message], { cause: error });
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new HangwatchError('HW_RECORD_INVALID', ['the message is not a JSON object']);
+  // The record's own text is sent as is when it is one line (NDJSON); pretty-printed JSON is serialized again.
+  const oneLine = !text.includes('\n');
   switch (kind) {
     case 'events': {
       const event = doc.event as Record<string, unknown> | undefined;
       const id = event?.id;
       const ts = doc['@timestamp'];
       if (typeof id !== 'string' || typeof ts !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(ts)) throw new HangwatchError('HW_RECORD_INVALID', ['event without event.id or @timestamp']);
+      const body = oneLine && typeof event === 'object' && !Array.isArray(event) && event.ingested === undefined ? spliceIngested(text, ingested) : undefined;
       (event as Record<string, unknown>).ingested = ingested;
-      return { kind: 'index', index: eventsIndexFor(ts), id, doc, source };
+      return { kind: 'index', index: eventsIndexFor(ts), id, doc, source, ...(body !== undefined ? { body } : {}) };
     }
     case 'incidents': {
       const id = (doc.incident as Record<string, unknown> | undefined)?.id;
       if (typeof id !== 'string') throw new HangwatchError('HW_RECORD_INVALID', ['incident without incident.id']);
-      return { kind: 'index', index: INDICES.incidents, id, doc, source };
+      return { kind: 'index', index: INDICES.incidents, id, doc, source, ...(oneLine ? { body: text } : {}) };
     }
     case 'alerts': {
       const id = (doc.alert as Record<string, unknown> | undefined)?.id;
       if (typeof id !== 'string') throw new HangwatchError('HW_RECORD_INVALID', ['alert without alert.id']);
-      return { kind: 'index', index: INDICES.alerts, id, doc, source };
+      return { kind: 'index', index: INDICES.alerts, id, doc, source, ...(oneLine ? { body: text } : {}) };
     }
     case 'deadletter':
-      return { kind: 'index', index: INDICES.deadletter, id: deadLetterId(doc, m.value), doc, source };
+      return { kind: 'index', index: INDICES.deadletter, id: deadLetterId(doc, m.value), doc, source, ...(oneLine ? { body: text } : {}) };
   }
 }
 
