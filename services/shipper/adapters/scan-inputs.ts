@@ -10,6 +10,8 @@ export interface FoundFile {
   readonly path: string;
   readonly dev: number;
   readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
 }
 
 export async function scanInput(input: InputConfig, spoolPath: (input: InputConfig) => string): Promise<FoundFile[]> {
@@ -25,7 +27,7 @@ export async function scanInput(input: InputConfig, spoolPath: (input: InputConf
 async function statOne(path: string): Promise<FoundFile[]> {
   try {
     const info = await stat(path);
-    return info.isFile() ? [{ path, dev: info.dev, ino: info.ino }] : [];
+    return info.isFile() ? [{ path, dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs }] : [];
   } catch {
     return [];
   }

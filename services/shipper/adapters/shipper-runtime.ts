@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { Logger } from '../../../shared/logger.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
 import type { InputConfig, ShipperConfig } from '../core/file-config.js';
+import { artefactFormatOf } from '../core/artefact-positions.js';
 import { fingerprintPrefix, fingerprintSpan } from '../core/fingerprint.js';
 import { createFramer, framingFor, type Frame } from '../core/framing.js';
 import { matchPosition, prunePositions, type Position } from '../core/positions.js';
@@ -10,6 +11,7 @@ import { buildRawRecord } from '../core/raw-message.js';
 import { SendQueue, type OutRecord } from '../core/send-queue.js';
 import { buildStatus, type StatusSample } from '../core/status-line.js';
 import { decideTail, type TailPolicy } from '../core/tail-decision.js';
+import { ArtefactShipping } from './artefact-shipping.js';
 import { findByInode, scanInput } from './scan-inputs.js';
 import { loadPositions, savePositions } from './state-file.js';
 import { TailedFile } from './tailed-file.js';
@@ -69,9 +71,20 @@ export class ShipperRuntime {
   private statusTimer: NodeJS.Timeout | null = null;
   private lastSample: StatusSample = { at: Date.now(), records: 0, bytes: 0 };
   private readonly m;
+  private readonly artefacts: ArtefactShipping;
 
   constructor(private readonly options: ShipperRuntimeOptions) {
     const { config, metrics } = options;
+    this.artefacts = new ArtefactShipping({
+      logger: options.logger,
+      metrics,
+      once: options.once,
+      settleMs: config.read.flushTimeoutMs,
+      oversizeHeadBytes: config.read.oversizeHeadBytes,
+      nextId: () => this.nextId++,
+      pushRecord: (record) => this.queue.pushRecord(record),
+      pushMark: (id, records) => this.queue.pushMark(id, records),
+    });
     this.chunk = Buffer.allocUnsafe(config.read.chunkBytes);
     this.policy = { rotatedGraceMs: config.read.rotatedGraceMs, flushTimeoutMs: config.read.flushTimeoutMs, final: options.once };
     this.m = {
@@ -88,7 +101,9 @@ export class ShipperRuntime {
   /** Loads positions and starts the reader and sender; `done` resolves when --once finished or after stop(). */
   async start(): Promise<{ readonly done: Promise<void> }> {
     const now = Date.now();
-    for (const p of prunePositions(await loadPositions(this.options.config.stateDir, this.options.logger), now, this.options.config.state.forgetAfterMs)) {
+    const saved = await loadPositions(this.options.config.stateDir, this.options.logger);
+    this.artefacts.load(saved.artefacts);
+    for (const p of prunePositions(saved.positions, now, this.options.config.state.forgetAfterMs)) {
       const id = this.nextId++;
       this.records.set(id, { id, fingerprint: p.fingerprint, fpLength: p.fpLength, dev: p.dev, ino: p.ino, path: p.path, acked: p.offset, emitted: p.offset, seenAt: p.seenAt, open: null });
     }
@@ -101,6 +116,7 @@ export class ShipperRuntime {
     const done = Promise.all(this.loops).then(async () => {
       await this.saveNow();
       for (const file of this.open.values()) await file.close();
+      await this.artefacts.close();
     });
     return { done };
   }
@@ -172,6 +188,10 @@ export class ShipperRuntime {
         busy = true;
         if (acted === 'closed') break;
       }
+    }
+    if (!this.stopping && (await this.artefacts.step(() => this.queue.bytes >= this.options.config.read.maxBufferedBytes))) {
+      busy = true;
+      this.wakeSender?.();
     }
     this.m.files.set(undefined, this.open.size);
     this.m.queued.set(undefined, this.queue.bytes);
@@ -295,6 +315,11 @@ export class ShipperRuntime {
         const key = `${found.dev}:${found.ino}`;
         if (seen.has(key)) continue;
         seen.add(key);
+        const artefact = artefactFormatOf(input, found.path);
+        if (artefact) {
+          await this.artefacts.consider(found, input, artefact, now);
+          continue;
+        }
         const existing = this.open.get(key);
         if (existing) {
           if (existing.path !== found.path) this.options.logger.info({ from: existing.path, to: found.path }, 'file renamed');
@@ -368,6 +393,8 @@ export class ShipperRuntime {
       this.queue.acknowledge(batch);
       let bytes = 0;
       for (const [id, offset] of batch.positions) {
+        // Artefact positions count records, not bytes: they stay out of the byte figures.
+        if (this.artefacts.acknowledge(id, offset)) continue;
         const record = this.records.get(id);
         if (!record) continue;
         bytes += Math.max(0, offset - record.acked);
@@ -387,14 +414,14 @@ export class ShipperRuntime {
 
   private async saveAfterAck(): Promise<void> {
     try {
-      await savePositions(this.options.config.stateDir, this.positions());
+      await savePositions(this.options.config.stateDir, this.positions(), this.artefacts.snapshot(Date.now(), this.options.config.state.forgetAfterMs));
     } catch (error) {
       this.options.logger.error({ err: error }, 'cannot save read positions; will retry after the next batch');
     }
   }
 
   private async saveNow(): Promise<void> {
-    await savePositions(this.options.config.stateDir, this.positions());
+    await savePositions(this.options.config.stateDir, this.positions(), this.artefacts.snapshot(Date.now(), this.options.config.state.forgetAfterMs));
   }
 
   private positions(): Position[] {

@@ -64,7 +64,12 @@ export const INPUT_FIELDS = {
   name: { kind: 'string', computed: 'the path, or the command', description: 'Name in logs and metrics' },
   path: { kind: 'string', description: 'File or folder (type file / folder)' },
   include: { kind: 'list', default: ['*'], description: 'Folder: file name patterns to ship (`*` and `?`), matched against the name relative to the folder' },
-  exclude: { kind: 'list', default: ['*.gz', '*.xz', '*.zst', '*.bz2', '*.evtx', '*.dmp'], description: 'Folder: file name patterns to skip (binary and compressed files by default)' },
+  exclude: {
+    kind: 'list',
+    default: ['*.gz', '*.xz', '*.zst', '*.bz2'],
+    description:
+      'Folder: file name patterns to skip (compressed files by default). *.evtx and *.dmp files are guest artefacts: each version is read whole (EVTX records as event XML, a dump as its header) and shipped once',
+  },
   recursive: { kind: 'bool', default: false, description: 'Folder: also ship files in sub-folders (guests/<domain>/...)' },
   command: { kind: 'list', description: 'Command: program and arguments, e.g. [iostat, -x, -t, "10"]' },
   restart_delay_ms: { kind: 'int', default: 10_000, min: 0, description: 'Command: wait before running it again after it exits' },

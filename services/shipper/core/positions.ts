@@ -1,4 +1,5 @@
 import { HangwatchError } from '../../../shared/errors.js';
+import { isArtefactPosition, type ArtefactPosition } from './artefact-positions.js';
 
 // Durable read positions (issue 4): one entry per file, identified by content (fingerprint of its first bytes, the
 // same one event ids use) plus device and inode. The inode finds a renamed file; the fingerprint tells an inode
@@ -20,9 +21,23 @@ export interface Position {
 
 export const POSITIONS_VERSION = 1;
 
-export function serializePositions(positions: readonly Position[]): string {
+/** Everything the state file holds: tailed files by byte offset, guest artefacts by records done. */
+export interface ShipperState {
+  readonly positions: readonly Position[];
+  readonly artefacts: readonly ArtefactPosition[];
+}
+
+export function serializePositions(positions: readonly Position[], artefacts: readonly ArtefactPosition[] = []): string {
   const sorted = [...positions].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.ino - b.ino));
-  return `${JSON.stringify({ version: POSITIONS_VERSION, positions: sorted }, null, 1)}\n`;
+  // `artefacts` is an addition to version 1: an older shipper ignores it (and ships the artefacts it skipped).
+  const doc = artefacts.length > 0 ? { version: POSITIONS_VERSION, positions: sorted, artefacts } : { version: POSITIONS_VERSION, positions: sorted };
+  return `${JSON.stringify(doc, null, 1)}\n`;
+}
+
+export function parseShipperState(text: string, where: string): ShipperState {
+  const positions = parsePositions(text, where);
+  const list = (JSON.parse(text) as { artefacts?: unknown }).artefacts;
+  return { positions, artefacts: Array.isArray(list) ? list.filter(isArtefactPosition) : [] };
 }
 
 export function parsePositions(text: string, where: string): Position[] {

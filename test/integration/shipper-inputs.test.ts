@@ -1,0 +1,219 @@
+// The shipper's non-tail inputs against the real Kafka: guest artefacts (issue 10), host metrics (issue 15) and
+// journald (issue 14). Run through scripts/with-stack.ts (HANGWATCH_KAFKA_BROKERS). Each test ships to its own topic.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Admin, Kafka } from 'kafkajs';
+import { COMMON_SCHEMA, loadConfig } from '../../shared/config.js';
+import { createKafka } from '../../shared/clients/kafka.js';
+import { RAW_HEADERS } from '../../shared/topics.js';
+import { readArtefactRecords } from '../../services/parser/adapters/read-artefact-records.js';
+import { rawRecordFromKafka } from '../../services/parser/core/raw-from-kafka.js';
+import { parseRecord, SourceStates } from '../../services/parser/core/parse-record.js';
+import { FORMAT_PARSERS } from '../../services/parser/core/registry.js';
+import { writeDumpHeader } from '../fixtures/dump/dump-header-writer.js';
+import { filetimeOf } from '../fixtures/evtx/event-specs.js';
+
+const common = loadConfig('', COMMON_SCHEMA, process.env);
+const run = randomUUID().slice(0, 8);
+const root = join(import.meta.dirname, '..', '..');
+const work = join(tmpdir(), `hw-it-shipper-inputs-${run}`);
+const topics: string[] = [];
+let kafka: Kafka;
+let admin: Admin;
+
+before(async () => {
+  mkdirSync(work, { recursive: true });
+  kafka = createKafka(common, 'it-shipper-inputs');
+  admin = kafka.admin();
+  await admin.connect();
+});
+
+after(async () => {
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+});
+
+export interface Received {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly value: Buffer;
+  readonly key: string;
+}
+
+async function newTopic(name: string): Promise<string> {
+  const topic = `hw-it-shipper-${name}-${run}`;
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  topics.push(topic);
+  return topic;
+}
+
+async function countIn(topic: string): Promise<number> {
+  return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+}
+
+/** Every message of the topic now (reads until the high watermark). */
+async function readAll(topic: string): Promise<Received[]> {
+  const expected = await countIn(topic);
+  const out: Received[] = [];
+  if (expected === 0) return out;
+  const consumer = kafka.consumer({ groupId: `hw-it-inputs-${randomUUID().slice(0, 8)}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
+        out.push({ headers, value: message.value ?? Buffer.alloc(0), key: message.key?.toString() ?? '' });
+        if (out.length >= expected) resolve();
+      },
+    });
+  });
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`read ${out.length} of ${expected} from ${topic}`)), 60_000).unref());
+  try {
+    await Promise.race([done, timeout]);
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+function writeConfig(name: string, topic: string, inputs: readonly object[], extra: object = {}): { readonly path: string; readonly stateDir: string; readonly host: string } {
+  const stateDir = join(work, name, 'state');
+  const path = join(work, name, 'shipper.json');
+  const host = `it-${name}-${run}`;
+  mkdirSync(join(work, name), { recursive: true });
+  const config = {
+    host,
+    state_dir: stateDir,
+    status_interval_ms: 2_000,
+    kafka: { topic, compression: 'none', linger_ms: 5, batch_max_records: 500, retry_initial_ms: 200, retry_max_ms: 2_000 },
+    read: { poll_interval_ms: 50, scan_interval_ms: 200, flush_timeout_ms: 500 },
+    http: { port: 0 },
+    inputs,
+    ...extra,
+  };
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return { path, stateDir, host };
+}
+
+interface ShipperProcess {
+  readonly child: ChildProcess;
+  stderr: string;
+  readonly exited: Promise<number | null>;
+}
+
+function startShipper(configPath: string, once: boolean, env: NodeJS.ProcessEnv = {}): ShipperProcess {
+  const child = spawn(process.execPath, [join(root, 'bin', 'hangwatch.js'), 'ship', '--config', configPath, ...(once ? ['--once'] : [])], {
+    env: { ...process.env, HANGWATCH_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const proc: ShipperProcess = { child, stderr: '', exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+  child.stderr?.on('data', (chunk: Buffer) => {
+    proc.stderr += chunk.toString();
+  });
+  return proc;
+}
+
+async function shipOnce(configPath: string): Promise<string> {
+  const proc = startShipper(configPath, true);
+  const code = await proc.exited;
+  assert.equal(code, 0, `ship --once exited with ${code}:\n${proc.stderr.slice(-2_000)}`);
+  return proc.stderr;
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
+    await sleep(200);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const where = (m: Received): string => `${m.headers[RAW_HEADERS.path]}@${m.headers[RAW_HEADERS.fingerprint]}:${m.headers[RAW_HEADERS.offset]}`;
+
+async function expectedArtefactRecords(paths: readonly string[]): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const path of paths) {
+    for await (const r of readArtefactRecords({ path, host: 'x', created: new Date().toISOString() })) out.set(`${path}@${r.fingerprint}:${r.offset}`, Buffer.from(r.bytes));
+  }
+  return out;
+}
+
+test('guest artefacts: EVTX records and dump headers shipped once per version, resumed by records done, re-read when changed', async () => {
+  const topic = await newTopic('artefacts');
+  const guests = join(work, 'artefacts', 'guests');
+  const vm = join(guests, 'vm113');
+  mkdirSync(join(vm, 'Minidump'), { recursive: true });
+  const evtx = join(vm, 'System.evtx');
+  copyFileSync(join(root, 'test', 'fixtures', 'evtx', 'seed-guest-system.evtx'), evtx);
+  const crash = filetimeOf('2017-03-15T05:11:54.9210000Z');
+  // A full dump is large: the shipper reads its 8 KiB header only.
+  const memory = join(vm, 'MEMORY.DMP');
+  writeFileSync(memory, Buffer.concat([writeDumpHeader({ bits: 64, dumpType: 1, systemTime: crash }), Buffer.alloc(1 << 20)]));
+  const minidump = join(vm, 'Minidump', '031517-01.dmp');
+  writeFileSync(minidump, writeDumpHeader({ bits: 64, dumpType: 4, systemTime: crash }));
+  writeFileSync(join(vm, 'notes.txt'), 'collected from vm113 after the freeze\n');
+  const past = new Date(Date.now() - 60_000);
+  for (const p of [evtx, memory, minidump]) utimesSync(p, past, past);
+  const { path, stateDir, host } = writeConfig('artefacts', topic, [{ name: 'guests', type: 'folder', path: guests, recursive: true, format: 'auto' }]);
+
+  const expected = await expectedArtefactRecords([evtx, memory, minidump]);
+  const evtxCount = [...expected.keys()].filter((k) => k.startsWith(evtx)).length;
+  assert.ok(evtxCount >= 10, `the fixture has ${evtxCount} EVTX records`);
+
+  // 1. First run: every record once (plus the one text line of notes.txt).
+  await shipOnce(path);
+  let all = await readAll(topic);
+  const artefacts = all.filter((m) => m.headers[RAW_HEADERS.format] === 'evtx' || m.headers[RAW_HEADERS.format] === 'dump');
+  assert.equal(all.length - artefacts.length, 1, 'notes.txt is tailed as text');
+  assert.deepEqual(new Set(artefacts.map(where)), new Set(expected.keys()));
+  assert.equal(artefacts.length, expected.size, 'no record twice');
+  for (const m of artefacts) assert.ok(m.value.equals(expected.get(where(m)) as Buffer), `${where(m)} carries the reader's bytes`);
+  const dumpValues = artefacts.filter((m) => m.headers[RAW_HEADERS.format] === 'dump').map((m) => m.value);
+  assert.deepEqual(dumpValues.map((v) => [v.length, v.subarray(0, 8).toString('latin1')]), [
+    [8192, 'PAGEDU64'],
+    [8192, 'PAGEDU64'],
+  ]);
+  // What the parser makes of it: bugchecks from both dumps, Windows events with their own ids.
+  const states = new SourceStates();
+  const events = artefacts.flatMap((m) =>
+    parseRecord(rawRecordFromKafka({ topic, partition: 0, offset: '0', timestamp: '0', key: Buffer.from(host), value: m.value, headers: m.headers }), FORMAT_PARSERS, states, { maxRecordBytes: 1 << 20, validate: true }).events,
+  );
+  assert.equal(events.filter((e) => e.event.dataset === 'windows.dump' && e.windows?.bugcheck?.code === '0x00000101').length, 2);
+  assert.ok(events.filter((e) => e.event.dataset === 'windows.system').length >= evtxCount - 5);
+
+  // 2. Unchanged files are not shipped again.
+  await shipOnce(path);
+  assert.equal(await countIn(topic), all.length, 'a second run ships nothing');
+
+  // 3. A run that stopped after 5 EVTX records resumes with the 6th.
+  const state = JSON.parse(readFileSync(join(stateDir, 'positions.json'), 'utf8')) as { artefacts: { path: string; records: number; done: boolean }[] };
+  const entry = state.artefacts.find((a) => a.path === evtx);
+  assert.ok(entry && entry.done && entry.records === evtxCount, JSON.stringify(state.artefacts));
+  entry.records = 5;
+  entry.done = false;
+  writeFileSync(join(stateDir, 'positions.json'), JSON.stringify(state));
+  const before = all.length;
+  await shipOnce(path);
+  all = await readAll(topic);
+  const resumed = all.slice(before);
+  const evtxOrder = [...expected.keys()].filter((k) => k.startsWith(evtx));
+  assert.deepEqual(resumed.map(where), evtxOrder.slice(5), 'exactly the records after the first 5');
+
+  // 4. A changed EVTX (the guest still writes it) is a new version: read again in full, under the same ids.
+  const later = new Date(Date.now() - 10_000);
+  utimesSync(evtx, later, later);
+  const before2 = all.length;
+  await shipOnce(path);
+  all = await readAll(topic);
+  assert.deepEqual(all.slice(before2).map(where), evtxOrder);
+});
