@@ -270,7 +270,7 @@ for (const c of cases) {
   });
 }
 
-test('HTML and CSV injection in messages: timeline exports stay inert', { timeout: 300_000 }, async () => {
+test('HTML and CSV injection in messages: timeline exports stay inert', { timeout: 600_000 }, async () => {
   const root = join(dir, 'injection');
   await rm(root, { recursive: true, force: true });
   const truth = generateCorpus(root, { ...DEFAULT_OPTIONS, seed: 5, hosts: 1, vmsPerHost: 1, hangs: 1, cleanShutdowns: 0 });

@@ -26,7 +26,7 @@ after(async () => {
 const days = ['2017-03-10', '2017-03-12', '2017-03-14', '2017-03-16', '2017-03-18', '2017-03-20'];
 const volume = `2 hosts, libvirtd padded to ${formatSize(SIZES.libvirtdLines, 'count')} lines each`;
 
-test('undisturbed batch: the pipeline ends with what the offline analysis finds', { timeout: 300_000 }, async () => {
+test('undisturbed batch: the pipeline ends with what the offline analysis finds', { timeout: 600_000 }, async () => {
   await runFault(pipeline, es, { order: '20-00', fault: 'none (baseline)', batch: { seed: 101, day: days[0] as string, libvirtdLines: SIZES.libvirtdLines }, notes: volume });
 });
 
@@ -41,7 +41,7 @@ const PROGRESS: Record<PipelineService, string> = {
 
 const victims: PipelineService[] = ['shipper', 'parser', 'correlator', 'indexer', 'alerter'];
 victims.forEach((victim, i) => {
-  test(`SIGKILL of the ${victim} mid-stream, then restart`, { timeout: 300_000 }, async () => {
+  test(`SIGKILL of the ${victim} mid-stream, then restart`, { timeout: 600_000 }, async () => {
     await runFault(pipeline, es, {
       order: `20-0${i + 1}`,
       fault: `SIGKILL ${victim} mid-stream + restart`,

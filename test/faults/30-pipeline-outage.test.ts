@@ -30,13 +30,13 @@ after(async () => {
 
 const volume = `2 hosts, libvirtd padded to ${formatSize(SIZES.libvirtdLines, 'count')} lines each`;
 
-test('Kafka broker stopped for 20 s mid-stream', { timeout: 420_000 }, async () => {
+test('Kafka broker stopped for 20 s mid-stream', { timeout: 720_000 }, async () => {
   await runFault(pipeline, es, {
     order: '30-01',
     fault: 'Kafka broker stopped 20 s',
     batch: { seed: 201, day: '2017-04-01', libvirtdLines: SIZES.libvirtdLines },
     notes: volume,
-    timeoutMs: 240_000,
+    timeoutMs: 480_000,
     strike: async ({ pipeline: p }) => {
       await until(async () => (await p.metric('parser', 'hangwatch_parser_records_received_total')) > 0, 120_000, 'the parser to start on the batch');
       await outage('kafka', 20_000);
@@ -44,13 +44,13 @@ test('Kafka broker stopped for 20 s mid-stream', { timeout: 420_000 }, async () 
   });
 });
 
-test('Elasticsearch stopped for 30 s mid-stream', { timeout: 420_000 }, async () => {
+test('Elasticsearch stopped for 30 s mid-stream', { timeout: 720_000 }, async () => {
   await runFault(pipeline, es, {
     order: '30-02',
     fault: 'Elasticsearch stopped 30 s',
     batch: { seed: 202, day: '2017-04-03', libvirtdLines: SIZES.libvirtdLines },
     notes: volume,
-    timeoutMs: 240_000,
+    timeoutMs: 480_000,
     strike: async ({ pipeline: p }) => {
       await until(async () => (await p.metric('indexer', 'hangwatch_indexer_indexed_total')) > 0, 120_000, 'the indexer to start on the batch');
       await outage('elasticsearch', 30_000);
@@ -58,7 +58,7 @@ test('Elasticsearch stopped for 30 s mid-stream', { timeout: 420_000 }, async ()
   });
 });
 
-test('log rotation storm under the shipper (rename and copytruncate, alternating)', { timeout: 300_000 }, async () => {
+test('log rotation storm under the shipper (rename and copytruncate, alternating)', { timeout: 600_000 }, async () => {
   let plan: RotationPlan | undefined;
   await runFault(pipeline, es, {
     order: '30-03',
@@ -75,7 +75,7 @@ test('log rotation storm under the shipper (rename and copytruncate, alternating
   });
 });
 
-test("shipper's state folder on a full disk: a clear error, then recovery", { timeout: 300_000 }, async () => {
+test("shipper's state folder on a full disk: a clear error, then recovery", { timeout: 600_000 }, async () => {
   const stateDir = join(pipeline.dir, 'full-disk-state');
   await mkdir(stateDir, { recursive: true });
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', stateDir]);

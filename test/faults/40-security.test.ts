@@ -89,7 +89,7 @@ after(async () => {
   await new Promise((r) => receiver?.close(r));
 });
 
-test('a pipeline with secrets set logs none of them (debug level), and the webhook secret is used', { timeout: 300_000 }, async () => {
+test('a pipeline with secrets set logs none of them (debug level), and the webhook secret is used', { timeout: 600_000 }, async () => {
   await runFault(pipeline, es, { order: '40-01', fault: 'secrets set (SASL, ES, Kibana, webhook), debug logs', batch: { seed: 401, day: '2017-05-01' }, notes: 'log files grepped for every secret' });
   const deadline = Date.now() + 60_000;
   while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));

@@ -35,6 +35,25 @@ export interface PipelineOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** Children of every pipeline of this process: killed when it exits, so a test killed by a timeout leaves none behind. */
+const LIVE = new Set<ServiceProcess>();
+let cleanupInstalled = false;
+
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  const killAll = (): void => {
+    for (const p of LIVE) if (!p.exited) p.child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
+}
+
 export class Pipeline {
   readonly procs = new Map<PipelineService, ServiceProcess>();
   private shipperEnv: Readonly<Record<string, string>> = {};
@@ -100,7 +119,10 @@ export class Pipeline {
   }
 
   async startOne(name: PipelineService, extraEnv: Readonly<Record<string, string>> = {}): Promise<ServiceProcess> {
+    installCleanup();
     const p = await startService(REPO, name, { ...this.env, ...extraEnv }, this.logs, this.port(name));
+    LIVE.add(p);
+    p.child.once('exit', () => LIVE.delete(p));
     this.procs.set(name, p);
     return p;
   }

@@ -48,7 +48,7 @@ export async function runFault(pipeline: Pipeline, es: Client, spec: FaultSpec):
   try {
     await spec.strike?.({ pipeline, batch, es });
     const faultEnd = Date.now();
-    recovered = await waitForBatch(es, batch, { timeoutMs: spec.timeoutMs ?? 180_000, since: faultEnd, crashed: () => pipeline.crashed() });
+    recovered = await waitForBatch(es, batch, { timeoutMs: spec.timeoutMs ?? 420_000, since: faultEnd, crashed: () => pipeline.crashed() });
   } finally {
     await pipeline.stopShipper();
   }
