@@ -16,6 +16,10 @@ export const CORRELATOR_SCHEMA = {
   THREAD_NEIGHBOUR_MS: { kind: 'int', default: String(DEFAULT_OPTIONS.threadNeighbourMs), min: 0, description: 'Same-thread libvirtd neighbour distance for attributing lines that name no VM' },
   IO_AWAIT_MS_THRESHOLD: { kind: 'int', default: String(DEFAULT_OPTIONS.ioAwaitMsThreshold), min: 0, description: 'iostat await (ms) from which a sample is an I/O stall' },
   IO_UTIL_PCT_THRESHOLD: { kind: 'int', default: String(DEFAULT_OPTIONS.ioUtilPctThreshold), min: 0, max: 100, description: 'iostat %util from which a sample is an I/O stall' },
+  CLOCK_BOOT_ALLOWANCE_MS: { kind: 'int', default: String(DEFAULT_OPTIONS.bootAllowanceMs), min: 0, description: 'Guest clock skew: how long after qemu starts a guest may write its boot record (6005/6009)' },
+  CLOCK_SKEW_MAX_MS: { kind: 'int', default: String(DEFAULT_OPTIONS.skewMaxMs), min: 0, description: 'Guest clock skew: the largest measured (a boot farther than this from every qemu start measures nothing)' },
+  CLOCK_SKEW_CORRECT_MS: { kind: 'int', default: String(DEFAULT_OPTIONS.skewCorrectMs), min: 0, description: 'Guest record times are corrected by a measured skew at least this large (above CLOCK_SKEW_MAX_MS: never)' },
+  UNPLACED_HOLD_MS: { kind: 'int', default: String(DEFAULT_OPTIONS.unplacedHoldMs), min: 0, description: 'How long (event time) guest records that came with no hypervisor wait for their MAC to be placed' },
   INVENTORY_JSON: { kind: 'string', default: '', description: 'Inventory: JSON array of {domain, hypervisor?, computerName?, mac?} (explicit config wins)' },
   GUEST_ZONES: { kind: 'list', default: '', description: 'Configured guest zones: `hypervisor/domain=Zone` or `domain=Zone`, comma-separated' },
   HOST_ZONES: { kind: 'list', default: '', description: 'Configured hypervisor zones `host=Zone` (guests with -rtc base=localtime take them)' },
@@ -31,6 +35,10 @@ interface CorrelatorSettings {
   readonly THREAD_NEIGHBOUR_MS: number;
   readonly IO_AWAIT_MS_THRESHOLD: number;
   readonly IO_UTIL_PCT_THRESHOLD: number;
+  readonly CLOCK_BOOT_ALLOWANCE_MS: number;
+  readonly CLOCK_SKEW_MAX_MS: number;
+  readonly CLOCK_SKEW_CORRECT_MS: number;
+  readonly UNPLACED_HOLD_MS: number;
   readonly INVENTORY_JSON: string;
   readonly GUEST_ZONES: readonly string[];
   readonly HOST_ZONES: readonly string[];
@@ -47,6 +55,10 @@ export function buildCorrelatorOptions(config: CorrelatorSettings): CorrelatorOp
     threadNeighbourMs: config.THREAD_NEIGHBOUR_MS,
     ioAwaitMsThreshold: config.IO_AWAIT_MS_THRESHOLD,
     ioUtilPctThreshold: config.IO_UTIL_PCT_THRESHOLD,
+    bootAllowanceMs: config.CLOCK_BOOT_ALLOWANCE_MS,
+    skewMaxMs: config.CLOCK_SKEW_MAX_MS,
+    skewCorrectMs: config.CLOCK_SKEW_CORRECT_MS,
+    unplacedHoldMs: config.UNPLACED_HOLD_MS,
     inventory: parseInventory(config.INVENTORY_JSON),
     guestZones: parsePairs(config.GUEST_ZONES, 'HANGWATCH_CORRELATOR_GUEST_ZONES'),
     hostZones: parsePairs(config.HOST_ZONES, 'HANGWATCH_CORRELATOR_HOST_ZONES'),

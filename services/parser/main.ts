@@ -6,6 +6,7 @@ import { MetricsRegistry } from '../../shared/metrics.js';
 import { runUntilSignal } from '../../shared/service-runtime.js';
 import { parseZone } from '../../shared/time.js';
 import { readSnapshots } from '../correlator/adapters/identity-snapshots.js';
+import { followIdentity } from '../correlator/adapters/identity-topic.js';
 import { PARSER_SCHEMA } from './config.js';
 import { GuestDirectory } from './core/peer/guest-directory.js';
 import { buildTopicBindings } from './core/peer/topic-bindings.js';
@@ -34,6 +35,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         logger.warn({ err: error }, 'identity topic unreadable: Winlogbeat guests are placed only from qemu lines seen from now on');
       }
     }
+    // And live: placements the correlators learn from now on (records emitted unplaced before are re-emitted by them).
+    const identity =
+      config.WINLOGBEAT_TOPICS.length > 0 && config.RESTORE_IDENTITY
+        ? await followIdentity({ kafka, groupPrefix: `${config.GROUP_ID}-identity`, logger, onMac: (r) => directory.learnSnapshot(r.hypervisor, { [r.mac]: r.facts }) })
+        : undefined;
     const parser = await startKafkaParser({
       kafka,
       groupId: config.GROUP_ID,
@@ -55,6 +61,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     return {
       stop: async () => {
         await parser.stop();
+        await identity?.stop();
         await http.close();
       },
     };

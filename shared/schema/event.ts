@@ -246,7 +246,9 @@ export const EcsEventSchema = z.object({
       .optional(),
     // Extension (issue 13): the record's own read time minus its event time, both from the guest's clock
     // (Winlogbeat's event.created - @timestamp), in ms.
-    clock: z.object({ skew_ms: z.number().int().optional() }).optional(),
+    // Extension (issue 13): corrected_ms = how much the correlator subtracted from the record's guest-clock time,
+    // the guest's clock skew measured against the hypervisor (services/correlator/core/guest-clock.ts).
+    clock: z.object({ skew_ms: z.number().int().optional(), corrected_ms: z.number().int().optional() }).optional(),
   }),
 });
 

@@ -36,6 +36,8 @@ export const IncidentSchema = z.object({
       zone: z.string().optional(),
       offset_minutes: z.number().int().optional(),
       skew_ms: z.number().optional(),
+      // Extension (issue 13): set when the guest's record times were corrected by the measured skew (ms subtracted).
+      corrected_ms: z.number().optional(),
       basis: z.enum(TIME_BASES).optional(),
     }),
     config: z

@@ -4,6 +4,7 @@ import { incidentId } from '../../../shared/identity.js';
 import { isoUtc, zoneOffsetAt, type Zone } from '../../../shared/time.js';
 import type { IncidentKind } from '../../../shared/vocabulary.js';
 import { selectEvidence } from './evidence.js';
+import type { SkewMeasurement } from './guest-clock.js';
 import type { HangSignal } from './hang-signals.js';
 import { firstSignalOf, type SignalGroup } from './group-signals.js';
 import type { ResolvedOptions } from './options.js';
@@ -22,6 +23,8 @@ export interface IncidentInputs {
   readonly configAround: (ms: number) => { event: EcsEvent; seen: 'before' | 'after' } | undefined;
   readonly daemonVersionAt: (ms: number) => string | undefined;
   readonly guestZoneAt: (ms: number) => Zone | undefined;
+  /** The guest's clock skew measured for a time on the guest's own clock (guest-clock.ts). */
+  readonly guestSkewAt: (guestMs: number) => SkewMeasurement | undefined;
   readonly options: ResolvedOptions;
 }
 
@@ -59,6 +62,9 @@ export function buildIncident(input: IncidentInputs): Incident {
   const widened = DIAGNOSIS_RULES.find((r) => r.code === diagnosis[0]?.code)?.lookback === 'precursor' && earlier.length > 0;
   const searchedGte = widened ? precursorGte : gte;
   const zone = input.guestZoneAt(hangMs);
+  // The skew in force when the guest hung: looked up at the anchor's own guest-clock time.
+  const skew = input.guestSkewAt(hangMs + (anchor.tracked.enrichment.correctedMs ?? 0));
+  const corrected = skew && skew.skewMs !== 0 && Math.abs(skew.skewMs) >= options.skewCorrectMs && options.skewCorrectMs <= options.skewMaxMs ? skew.skewMs : undefined;
   const incident: Incident = {
     '@timestamp': isoUtc(hangMs),
     event: { kind: 'event', dataset: 'hangwatch.incident' },
@@ -70,12 +76,14 @@ export function buildIncident(input: IncidentInputs): Incident {
       window: { gte: isoUtc(searchedGte), lte: isoUtc(lte) },
       clock: {
         ...(zone ? { zone: zone.name, offset_minutes: zoneOffsetAt(zone, hangMs) } : {}),
+        ...(skew ? { skew_ms: skew.skewMs } : {}),
+        ...(corrected !== undefined ? { corrected_ms: corrected } : {}),
         basis: anchor.tracked.current.hangwatch.time.basis,
       },
       signals: signals.map((s) => s.id).sort(),
     },
     libvirt: { domain: { name: domain }, hypervisor },
-    message: describeIncident(kind, domain, hypervisor, bugcheck, diagnosis[0]?.code),
+    message: describeIncident(kind, domain, hypervisor, bugcheck, diagnosis[0]?.code) + (corrected !== undefined ? `; guest clock ${formatSkew(corrected)} against the host (boot vs qemu start), guest times corrected` : ''),
   };
   const uuid = around?.event.libvirt?.domain?.uuid;
   if (uuid) incident.libvirt.domain.uuid = uuid;
@@ -153,4 +161,13 @@ function configQemuFields(event: EcsEvent): NonNullable<EcsEvent['qemu']> | unde
 function describeIncident(kind: IncidentKind, domain: string, hypervisor: string, bugcheck: Bugcheck | undefined, top: string | undefined): string {
   const what = bugcheck ? `bugcheck ${bugcheck.code}${bugcheck.name ? ` ${bugcheck.name}` : ''}` : kind;
   return `${domain} on ${hypervisor}: ${what}; likely cause: ${top ?? 'unknown'}`;
+}
+
+/** `+2h 0m 5s ahead` / `-90s behind`, for a person reading the incident. */
+function formatSkew(ms: number): string {
+  const abs = Math.round(Math.abs(ms) / 1000);
+  const h = Math.floor(abs / 3600);
+  const m = Math.floor((abs % 3600) / 60);
+  const text = h > 0 ? `${h}h ${m}m ${abs % 60}s` : m > 0 ? `${m}m ${abs % 60}s` : `${abs}s`;
+  return `${ms > 0 ? '+' : '-'}${text} ${ms > 0 ? 'ahead' : 'behind'}`;
 }

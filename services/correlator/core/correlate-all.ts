@@ -24,7 +24,13 @@ export function correlateAll(events: Iterable<EcsEvent>, options: CorrelatorOpti
   const enriched = new Map<string, EcsEvent>();
   for (const { event } of ordered) {
     if (!enriched.has(event.event.id)) enriched.set(event.event.id, event);
-    applyOutput(correlator.push(event), incidents, enriched);
+    // A guest record placed by MAC onto its hypervisor goes through again, as the events topic brings it back.
+    const queue = [event];
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const output = correlator.push(next);
+      applyOutput(output, incidents, enriched);
+      queue.push(...output.rehomed);
+    }
   }
   applyOutput(correlator.flush(), incidents, enriched);
   return { incidents: sortIncidents([...incidents.values()]), events: [...enriched.values()].sort(compareEvents) };
@@ -34,7 +40,7 @@ export function correlateAll(events: Iterable<EcsEvent>, options: CorrelatorOpti
 export function applyOutput(output: CorrelatorOutput, incidents: Map<string, Incident>, events?: Map<string, EcsEvent>): void {
   for (const incident of output.incidents) incidents.set(incident.incident.id, incident);
   for (const id of output.tombstones) incidents.delete(id);
-  if (events) for (const event of output.events) events.set(event.event.id, event);
+  if (events) for (const event of [...output.rehomed, ...output.events]) events.set(event.event.id, event);
 }
 
 export function sortIncidents(incidents: Incident[]): Incident[] {

@@ -1,10 +1,13 @@
 import type { EcsEvent } from '../../../shared/schema/event.js';
 import type { Incident } from '../../../shared/schema/incident.js';
+import { normalizeMac } from '../../../shared/identity.js';
 import { buildIncident, lastInfluenceMs } from './build-incident.js';
 import { BOOT_MARKERS, hasUnresolvedZone, isGuestRecord } from './event-facts.js';
 import { exportFacts, importFacts, type FactsSnapshot } from './facts-snapshot.js';
 import { buildSignals, type SignalContext } from './hang-signals.js';
 import { groupSignals, isHang } from './group-signals.js';
+import { GuestPlacements, type MacRecord } from './guest-placements.js';
+import { skewAt } from './guest-clock.js';
 import { HostState, type LiveIncident } from './host-state.js';
 import { resolveOptions, type CorrelatorOptions, type ResolvedOptions } from './options.js';
 import { guestZone, resolveEnrichment, routeHypervisor, THREAD_ATTRIBUTED_ACTIONS, type ResolveContext } from './resolve-identity.js';
@@ -23,8 +26,18 @@ export interface CorrelatorOutput {
   incidents: Incident[];
   /** Ids of incidents that turned out to be part of another one (delete them). */
   tombstones: string[];
+  /** The hypervisor of each tombstone (same order): where its incident's upserts went. */
+  tombstoneHypervisors: string[];
   /** Events whose identity or time changed (re-emitted with the same event.id). */
   events: EcsEvent[];
+  /**
+   * Guest records that arrived with no hypervisor and are now placed by MAC: the input with its hypervisor,
+   * domain and `attribution: mac`, same event.id. They belong to another hypervisor's state: push them again
+   * (the streaming service produces them to the events topic keyed by that hypervisor).
+   */
+  rehomed: EcsEvent[];
+  /** MAC placements learned here, for the identity topic (`mac:<hypervisor>:<mac>`). */
+  identity: MacRecord[];
 }
 
 export interface CorrelatorStats {
@@ -48,22 +61,34 @@ export class Correlator {
   readonly options: ResolvedOptions;
   private readonly hosts = new Map<string, HostState>();
   private lateEvents = 0;
+  /** placements.version when the held unplaced guest records were last checked against it. */
+  private rehomedAt = -1;
 
   /**
    * @param seedFacts facts learned before a restart (the identity topic's snapshot of a hypervisor), applied when
    *   that hypervisor's first record arrives.
+   * @param placements fleet-wide MAC placements, shared by the Correlators of one process and fed by the
+   *   identity topic (guest-placements.ts).
    */
   constructor(
     options: CorrelatorOptions | ResolvedOptions = {},
     private readonly seedFacts?: (hypervisor: string) => FactsSnapshot | undefined,
+    readonly placements: GuestPlacements = new GuestPlacements(),
   ) {
     this.options = 'retentionMs' in options ? options : resolveOptions(options);
   }
 
   push(input: EcsEvent): CorrelatorOutput {
-    const out: CorrelatorOutput = { incidents: [], tombstones: [], events: [] };
+    const out = emptyOutput();
     const host = this.hostFor(routeHypervisor(input, this.options));
     if (host.byId.has(input.event.id)) return out; // at-least-once delivery: a replayed record changes nothing
+    if (host.hypervisor === '' && isUnplacedGuest(input)) {
+      const placed = this.placeGuest(input);
+      if (placed) {
+        out.rehomed.push(placed);
+        return out;
+      }
+    }
     if (input.event.action === 'io-stats' && !this.isStalledIo(input)) {
       this.advance(host, Date.parse(input['@timestamp']));
       this.evictIfDue(host);
@@ -76,6 +101,7 @@ export class Correlator {
     const touched = new Set<TrackedEvent>([tracked]);
     this.markDirty(host, tracked, dirty);
     const learned = host.facts.learn(tracked.current, tracked.enrichment.tsMs, this.options.hostZones.get(host.hypervisor));
+    out.identity.push(...this.learnPlacements(host, tracked.current));
     if (tracked.enrichment.domain && tracked.input.event.dataset === 'libvirt.daemon') this.reresolveThread(host, tracked, dirty, touched);
     if (learned.jobThread !== undefined) this.reresolveJobThread(host, learned.jobThread, dirty, touched);
     if (learned.stamp) this.reresolveDatedBy(host, tracked, dirty, touched);
@@ -91,14 +117,30 @@ export class Correlator {
     if (!hasUnresolvedZone(tracked.current)) this.advance(host, tracked.enrichment.tsMs);
     for (const domain of [...dirty].sort()) this.recomputeDomain(host, domain, out);
     this.evictIfDue(host);
+    if (this.placements.version !== this.rehomedAt) this.rehomeInto(out);
     return out;
+  }
+
+  /**
+   * Held guest records that arrived with no hypervisor and that the MAC placements now place (learned here or
+   * from the identity topic since): they leave this state and come out as `rehomed`.
+   */
+  rehome(): CorrelatorOutput {
+    const out = emptyOutput();
+    this.rehomeInto(out);
+    return out;
+  }
+
+  /** Placements another replica published on the identity topic (no output: call rehome() afterwards). */
+  learnPlacement(record: MacRecord): boolean {
+    return this.placements.learn(record);
   }
 
   /** End of a finite input: every incident is final, all state is released. Incidents were already sent. */
   flush(): CorrelatorOutput {
     for (const host of this.hosts.values()) this.finalizeAndEvict(host, Infinity);
     this.hosts.clear();
-    return { incidents: [], tombstones: [], events: [] };
+    return emptyOutput();
   }
 
   /**
@@ -111,7 +153,9 @@ export class Correlator {
       for (const input of events) {
         const host = this.hostFor(routeHypervisor(input, this.options));
         const enrichment = resolveEnrichment(input, this.resolveContext(host));
-        host.facts.learn(applyEnrichment(input, enrichment), enrichment.tsMs, this.options.hostZones.get(host.hypervisor));
+        const current = applyEnrichment(input, enrichment);
+        host.facts.learn(current, enrichment.tsMs, this.options.hostZones.get(host.hypervisor));
+        this.learnPlacements(host, current);
       }
     }
   }
@@ -126,7 +170,12 @@ export class Correlator {
   horizonMs(host: HostState | string): number {
     const state = typeof host === 'string' ? this.hosts.get(host) : host;
     if (!state) return -Infinity;
-    return state.maxTrustedMs - this.options.latenessMs - this.options.retentionMs;
+    return state.maxTrustedMs - this.options.latenessMs - this.retentionOf(state);
+  }
+
+  /** The unknown host '' holds guest records waiting for a placement, possibly longer than any incident needs. */
+  private retentionOf(host: HostState): number {
+    return host.hypervisor === '' ? Math.max(this.options.retentionMs, this.options.unplacedHoldMs) : this.options.retentionMs;
   }
 
   stats(): CorrelatorStats {
@@ -156,9 +205,49 @@ export class Correlator {
     if (!host) {
       this.hosts.set(hypervisor, (host = new HostState(hypervisor)));
       const snapshot = this.seedFacts?.(hypervisor);
-      if (snapshot) importFacts(snapshot, host.facts);
+      if (snapshot) {
+        importFacts(snapshot, host.facts);
+        for (const [mac, facts] of Object.entries(snapshot.macs)) this.placements.learn({ hypervisor, mac, facts });
+      }
     }
     return host;
+  }
+
+  /** A qemu command line's MACs, as placements of this hypervisor (the records to publish when new). */
+  private learnPlacements(host: HostState, event: EcsEvent): MacRecord[] {
+    const macs = event.qemu?.net?.mac;
+    if (host.hypervisor === '' || event.event.action !== 'vm-config' || !macs || macs.length === 0) return [];
+    const out: MacRecord[] = [];
+    for (const mac of new Set(macs.map(normalizeMac))) {
+      const record: MacRecord = { hypervisor: host.hypervisor, mac, facts: host.facts.macs.get(mac)?.list() ?? [] };
+      if (this.placements.learn(record)) out.push(record);
+    }
+    return out;
+  }
+
+  /** The input placed on the hypervisor and domain its MAC had at its time, or undefined when unknown. */
+  private placeGuest(input: EcsEvent): EcsEvent | undefined {
+    const placement = this.placements.place(input.host?.mac ?? [], Date.parse(input['@timestamp']));
+    if (!placement) return undefined;
+    const hangwatch: EcsEvent['hangwatch'] = { ...input.hangwatch, attribution: 'mac' };
+    delete hangwatch.attribution_confidence;
+    return { ...input, libvirt: { ...input.libvirt, hypervisor: placement.hypervisor, domain: { ...input.libvirt?.domain, name: placement.domain } }, hangwatch };
+  }
+
+  private rehomeInto(out: CorrelatorOutput): void {
+    this.rehomedAt = this.placements.version;
+    const host = this.hosts.get('');
+    if (!host) return;
+    const dirty = new Set<string>();
+    for (const t of [...host.events]) {
+      if (!isUnplacedGuest(t.input)) continue;
+      const placed = this.placeGuest(t.input);
+      if (!placed) continue;
+      this.markDirty(host, t, dirty);
+      host.remove(t);
+      out.rehomed.push(placed);
+    }
+    for (const domain of [...dirty].sort()) this.recomputeDomain(host, domain, out);
   }
 
   private track(input: EcsEvent, host: HostState): TrackedEvent {
@@ -274,13 +363,18 @@ export class Correlator {
         },
         daemonVersionAt: (ms) => host.facts.daemonVersions.at(ms)?.value,
         guestZoneAt: zoneAt,
+        guestSkewAt: (guestMs) => skewAt(host.facts.skewsOf(domain, options), guestMs),
         options,
       });
       next.set(incident.incident.id, { incident, json: JSON.stringify(incident), lastInfluenceMs: lastInfluenceMs(group), signalIds: group.signals.map((s) => s.id) });
     }
     const previous = host.live.get(domain) ?? new Map<string, LiveIncident>();
     for (const [id, live] of next) if (previous.get(id)?.json !== live.json) out.incidents.push(live.incident);
-    for (const id of previous.keys()) if (!next.has(id)) out.tombstones.push(id);
+    for (const id of previous.keys()) {
+      if (next.has(id)) continue;
+      out.tombstones.push(id);
+      out.tombstoneHypervisors.push(host.hypervisor);
+    }
     if (next.size > 0) host.live.set(domain, next);
     else host.live.delete(domain);
   }
@@ -316,7 +410,7 @@ export class Correlator {
       }
       if (live.size === 0) host.live.delete(domain);
     }
-    const horizon = watermark - this.options.retentionMs;
+    const horizon = watermark - this.retentionOf(host);
     const expired: TrackedEvent[] = [];
     for (const t of host.events) {
       if (t.enrichment.tsMs >= horizon) break;
@@ -332,6 +426,15 @@ export class Correlator {
     }
     if (Number.isFinite(horizon)) host.facts.prune(horizon);
   }
+}
+
+function emptyOutput(): CorrelatorOutput {
+  return { incidents: [], tombstones: [], tombstoneHypervisors: [], events: [], rehomed: [], identity: [] };
+}
+
+/** A guest record that came with no hypervisor (Winlogbeat from a guest the parser could not place) but a MAC. */
+function isUnplacedGuest(input: EcsEvent): boolean {
+  return isGuestRecord(input) && !input.libvirt?.hypervisor && (input.host?.mac?.length ?? 0) > 0;
 }
 
 /** Evidence for a domain: its own records and the hypervisor's records that name no domain (not other guests'). */

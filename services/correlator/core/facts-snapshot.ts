@@ -16,6 +16,9 @@ export interface FactsSnapshot {
   readonly names: Record<string, TimedFact<NameFact>[]>;
   readonly configs: Record<string, TimedFact<EcsEvent>[]>;
   readonly daemonVersions: TimedFact<string>[];
+  /** Guest boots (guest clock) and qemu starts (host clock) per domain, for the guest's clock skew; absent in older snapshots. */
+  readonly boots?: Record<string, TimedFact<string>[]>;
+  readonly starts?: Record<string, TimedFact<string>[]>;
 }
 
 export function exportFacts(hypervisor: string, facts: HostFacts): FactsSnapshot {
@@ -28,6 +31,8 @@ export function exportFacts(hypervisor: string, facts: HostFacts): FactsSnapshot
     // The raw command line is the bulk of a vm-config and is not needed to diagnose.
     configs: Object.fromEntries([...facts.configs].map(([k, v]) => [k, v.list().map((f) => ({ ...f, value: withoutOriginal(f.value) }))])),
     daemonVersions: facts.daemonVersions.list(),
+    boots: exportMap(facts.boots),
+    starts: exportMap(facts.starts),
   };
 }
 
@@ -38,6 +43,8 @@ export function importFacts(snapshot: FactsSnapshot, facts: HostFacts): void {
   importMap(snapshot.names, facts.names);
   importMap(snapshot.configs, facts.configs);
   for (const fact of snapshot.daemonVersions) facts.daemonVersions.add(fact);
+  importMap(snapshot.boots ?? {}, facts.boots);
+  importMap(snapshot.starts ?? {}, facts.starts);
 }
 
 function exportMap<V>(map: Map<string, TimedFacts<V>>): Record<string, TimedFact<V>[]> {

@@ -3,6 +3,7 @@ import type { Attribution } from '../../../shared/vocabulary.js';
 import { normalizeMac } from '../../../shared/identity.js';
 import { formatOffset, parseZone, type Zone } from '../../../shared/time.js';
 import { computerNameOf, domainOf, isGuestRecord } from './event-facts.js';
+import { measureSkews, type SkewMeasurement, type SkewOptions } from './guest-clock.js';
 import { readJobOwner } from './job-owner.js';
 import { isStampFor, SourceStamps } from './source-stamps.js';
 import { TimedFacts } from './timed-facts.js';
@@ -38,6 +39,17 @@ export class HostFacts {
   /** libvirtd thread id -> the domain whose job it held (from "Cannot start job ... owned by" lines). */
   readonly jobOwners = new Map<string, TimedFacts<JobFact>>();
   readonly stamps = new SourceStamps();
+  /** Per domain: the guest's boot records at its own clock's time, and qemu starts at the host's (guest-clock.ts). */
+  readonly boots = new Map<string, TimedFacts<string>>();
+  readonly starts = new Map<string, TimedFacts<string>>();
+  private readonly skews = new Map<string, SkewMeasurement[]>();
+
+  /** The domain's clock skew measurements (cached until a boot or start of that domain is learned). */
+  skewsOf(domain: string, options: SkewOptions): SkewMeasurement[] {
+    let list = this.skews.get(domain);
+    if (!list) this.skews.set(domain, (list = measureSkews(this.boots.get(domain), this.starts.get(domain), options)));
+    return list;
+  }
 
   /**
    * Learns from an enriched event; says what was learned that can change another event's identity or time
@@ -74,6 +86,20 @@ export class HostFacts {
         changed = addTo(this.zones, domain, { atMs: tsMs, eventId: id, value: hostZone }) || changed;
       }
     }
+    // Guest clock (guest-clock.ts): a boot record at the guest's own (uncorrected) time, a qemu start at the host's.
+    if (domain && action === 'system-boot' && isGuestRecord(event) && event.hangwatch.time.basis === 'explicit') {
+      const guestMs = tsMs + (event.hangwatch.clock?.corrected_ms ?? 0);
+      if (addTo(this.boots, domain, { atMs: guestMs, eventId: id, value: id })) {
+        this.skews.delete(domain);
+        changed = this.starts.has(domain) || changed;
+      }
+    }
+    if (domain && (action === 'vm-start' || action === 'vm-config') && !isGuestRecord(event)) {
+      if (addTo(this.starts, domain, { atMs: tsMs, eventId: id, value: id })) {
+        this.skews.delete(domain);
+        changed = this.boots.has(domain) || changed;
+      }
+    }
     if (event.libvirt?.version && (action === 'daemon-info' || action === 'daemon-start')) {
       this.daemonVersions.add({ atMs: tsMs, eventId: id, value: event.libvirt.version });
     }
@@ -86,9 +112,10 @@ export class HostFacts {
   }
 
   prune(horizonMs: number): void {
-    for (const map of [this.zones, this.macs, this.names, this.configs, this.jobOwners] as Map<string, TimedFacts<unknown>>[]) {
+    for (const map of [this.zones, this.macs, this.names, this.configs, this.jobOwners, this.boots, this.starts] as Map<string, TimedFacts<unknown>>[]) {
       for (const facts of map.values()) facts.prune(horizonMs);
     }
+    this.skews.clear();
     this.daemonVersions.prune(horizonMs);
     this.stamps.prune(horizonMs);
   }
@@ -96,7 +123,7 @@ export class HostFacts {
   /** Number of facts held, for the memory figure. */
   get size(): number {
     let n = this.daemonVersions.size + this.stamps.size;
-    for (const map of [this.zones, this.macs, this.names, this.configs, this.jobOwners] as Map<string, TimedFacts<unknown>>[]) {
+    for (const map of [this.zones, this.macs, this.names, this.configs, this.jobOwners, this.boots, this.starts] as Map<string, TimedFacts<unknown>>[]) {
       for (const facts of map.values()) n += facts.size;
     }
     return n;

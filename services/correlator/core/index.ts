@@ -5,3 +5,5 @@ export { resolveOptions, DEFAULT_OPTIONS, type CorrelatorOptions, type Inventory
 export { DIAGNOSIS_RULES, diagnose } from './rules/index.js';
 export { OffsetLedger } from './offset-ledger.js';
 export { exportFacts, importFacts, type FactsSnapshot } from './facts-snapshot.js';
+export { GuestPlacements, type MacRecord, type Placement } from './guest-placements.js';
+export { measureSkews, skewAt, type SkewMeasurement } from './guest-clock.js';

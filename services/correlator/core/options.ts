@@ -41,6 +41,17 @@ export interface CorrelatorOptions {
   readonly ioUtilPctThreshold?: number;
   /** At most this many evidence entries per incident (highest relevance kept, then time-ordered). */
   readonly maxEvidence?: number;
+  /** Guest clock (guest-clock.ts): how long after qemu starts a guest may write its boot record (6005/6009). */
+  readonly bootAllowanceMs?: number;
+  /** The largest guest clock skew measured (a boot farther than this from every qemu start measures nothing). */
+  readonly skewMaxMs?: number;
+  /** Guest record times are corrected by a measured skew at least this large (0: always; correct nothing: > skewMaxMs). */
+  readonly skewCorrectMs?: number;
+  /**
+   * Guest records that came with no hypervisor (Winlogbeat from a guest not placed yet) wait this long (event time,
+   * behind the newest such record) for their MAC to be placed before they are given up.
+   */
+  readonly unplacedHoldMs?: number;
   readonly inventory?: readonly InventoryEntry[];
   /** Configured guest zones: key `hypervisor/domain` or `domain`; IANA name or fixed offset. Configuration wins. */
   readonly guestZones?: Readonly<Record<string, string>>;
@@ -62,6 +73,10 @@ export interface ResolvedOptions {
   readonly ioAwaitMsThreshold: number;
   readonly ioUtilPctThreshold: number;
   readonly maxEvidence: number;
+  readonly bootAllowanceMs: number;
+  readonly skewMaxMs: number;
+  readonly skewCorrectMs: number;
+  readonly unplacedHoldMs: number;
   readonly inventory: readonly InventoryEntry[];
   readonly guestZones: ReadonlyMap<string, Zone>;
   readonly hostZones: ReadonlyMap<string, Zone>;
@@ -86,6 +101,11 @@ export const DEFAULT_OPTIONS = {
   ioAwaitMsThreshold: 500,
   ioUtilPctThreshold: 99,
   maxEvidence: 100,
+  // Windows 7 writes 6005 some 20-60 s after qemu starts (the seed: 27 s); three minutes covers slow disks.
+  bootAllowanceMs: 3 * 60_000,
+  skewMaxMs: 60 * 60_000,
+  skewCorrectMs: 60_000,
+  unplacedHoldMs: 6 * 60 * 60_000,
 } as const;
 
 export function resolveOptions(options: CorrelatorOptions = {}): ResolvedOptions {
@@ -109,6 +129,10 @@ export function resolveOptions(options: CorrelatorOptions = {}): ResolvedOptions
     ioAwaitMsThreshold: num('ioAwaitMsThreshold'),
     ioUtilPctThreshold: num('ioUtilPctThreshold'),
     maxEvidence: Math.max(1, num('maxEvidence')),
+    bootAllowanceMs: num('bootAllowanceMs'),
+    skewMaxMs: num('skewMaxMs'),
+    skewCorrectMs: num('skewCorrectMs'),
+    unplacedHoldMs: num('unplacedHoldMs'),
   };
   const guestZones = parseZoneMap(options.guestZones ?? {}, 'guestZones', problems);
   const hostZones = parseZoneMap(options.hostZones ?? {}, 'hostZones', problems);

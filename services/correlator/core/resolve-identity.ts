@@ -3,6 +3,7 @@ import { normalizeMac } from '../../../shared/identity.js';
 import type { Zone } from '../../../shared/time.js';
 import type { EventAction } from '../../../shared/vocabulary.js';
 import { computerNameOf, guestFolderDomain, hasUnresolvedZone, isGuestRecord, threadIdOf } from './event-facts.js';
+import { skewAt } from './guest-clock.js';
 import type { HostFacts } from './host-facts.js';
 import { readWallClock, wallClockToUtcMs } from './local-time.js';
 import { isDatedByNextStamp } from './source-stamps.js';
@@ -140,7 +141,21 @@ function attributeByJobOwner(input: EcsEvent, tsMs: number, ctx: ResolveContext)
  * dated by the next stamp of its file (source-stamps.ts) takes that stamp's time once it is seen; until then it is
  * `pendingTime` (its inherited time is only a lower bound).
  */
-function resolveTime(input: EcsEvent, tsMs: number, domain: string | undefined, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'zone' | 'pendingTime'> {
+function resolveTime(input: EcsEvent, tsMs: number, domain: string | undefined, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'zone' | 'pendingTime' | 'correctedMs'> {
+  const time = resolveZone(input, tsMs, domain, ctx);
+  if (!domain || !isGuestRecord(input) || time.pendingTime) return time;
+  return correctGuestClock(time, domain, ctx);
+}
+
+/** A guest record on a guest clock measured to be off by at least skewCorrectMs is moved to the host's time. */
+function correctGuestClock<T extends { tsMs: number }>(time: T, domain: string, ctx: ResolveContext): T & { correctedMs?: number } {
+  if (ctx.options.skewCorrectMs > ctx.options.skewMaxMs) return time;
+  const measured = skewAt(ctx.facts.skewsOf(domain, ctx.options), time.tsMs);
+  if (!measured || measured.skewMs === 0 || Math.abs(measured.skewMs) < ctx.options.skewCorrectMs) return time;
+  return { ...time, tsMs: time.tsMs - measured.skewMs, correctedMs: measured.skewMs };
+}
+
+function resolveZone(input: EcsEvent, tsMs: number, domain: string | undefined, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'zone' | 'pendingTime'> {
   if (isDatedByNextStamp(input)) {
     const next = ctx.facts.stamps.nextAfter(input);
     return next !== undefined && next >= tsMs ? { tsMs: next } : { tsMs, pendingTime: true };

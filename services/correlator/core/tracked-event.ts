@@ -12,6 +12,8 @@ export interface Enrichment {
   readonly tsMs: number;
   /** Set when a zone was applied to a local time. */
   readonly zone?: string;
+  /** Guest clock skew subtracted from the record's own time (guest-clock.ts). */
+  readonly correctedMs?: number;
   /** The record waits for a later line to date it (source-stamps.ts): not a hang signal yet, not evicted. */
   readonly pendingTime?: boolean;
 }
@@ -27,7 +29,7 @@ export interface TrackedEvent {
 
 /** What is sent out of an enrichment (`pendingTime` is internal state, not part of the event). */
 export function signatureOf(e: Enrichment): string {
-  return JSON.stringify([e.tsMs, e.hypervisor, e.domain ?? null, e.attribution ?? null, e.confidence ?? null, e.zone ?? null]);
+  return JSON.stringify([e.tsMs, e.hypervisor, e.domain ?? null, e.attribution ?? null, e.confidence ?? null, e.zone ?? null, e.correctedMs ?? null]);
 }
 
 /** Whether re-resolving changed anything the correlator holds. */
@@ -43,6 +45,7 @@ export function enrichmentOfInput(event: EcsEvent): Enrichment {
     ...(event.hangwatch.attribution_confidence !== undefined ? { confidence: event.hangwatch.attribution_confidence } : {}),
     tsMs: Date.parse(event['@timestamp']),
     ...(event.hangwatch.time.zone ? { zone: event.hangwatch.time.zone } : {}),
+    ...(event.hangwatch.clock?.corrected_ms !== undefined ? { correctedMs: event.hangwatch.clock.corrected_ms } : {}),
   };
 }
 
@@ -56,6 +59,7 @@ export function applyEnrichment(input: EcsEvent, e: Enrichment): EcsEvent {
   if (e.confidence !== undefined) hangwatch.attribution_confidence = e.confidence;
   else delete hangwatch.attribution_confidence;
   if (e.zone) hangwatch.time.zone = e.zone;
+  if (e.correctedMs !== undefined) hangwatch.clock = { ...input.hangwatch.clock, corrected_ms: e.correctedMs };
   const out: EcsEvent = { ...input, '@timestamp': isoUtc(e.tsMs), hangwatch };
   if (Object.keys(libvirt).length > 0) out.libvirt = libvirt;
   return out;
