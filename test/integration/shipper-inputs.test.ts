@@ -217,3 +217,49 @@ test('guest artefacts: EVTX records and dump headers shipped once per version, r
   all = await readAll(topic);
   assert.deepEqual(all.slice(before2).map(where), evtxOrder);
 });
+
+test('host metrics: virsh domstats and /proc samples shipped whole, one path per kind, ids unique and deterministic', async () => {
+  const topic = await newTopic('metrics');
+  const dir = join(work, 'metrics');
+  mkdirSync(dir, { recursive: true });
+  // Stands in for `virsh domstats --vcpu --cpu-total --raw`: two domains whose counters grow with time.
+  const virsh = join(dir, 'virsh.mjs');
+  writeFileSync(
+    virsh,
+    [
+      'const t = BigInt(Date.now()) * 1000000n;',
+      "for (const name of ['win2022', 'vm7']) process.stdout.write(`Domain: '${name}'\\n  state.state=1\\n  cpu.time=${t}\\n  vcpu.current=2\\n  vcpu.maximum=2\\n` +",
+      '  [0, 1].map((i) => `  vcpu.${i}.state=1\\n  vcpu.${i}.time=${t / 4n}\\n  vcpu.${i}.wait=0\\n  vcpu.${i}.delay=${t / 40n}\\n`).join("") + "\\n");',
+    ].join('\n'),
+  );
+  const { path, host } = writeConfig('metrics', topic, [{ name: 'cpu', type: 'metrics', interval_ms: 1_000, virsh: [process.execPath, virsh] }]);
+  const shipper = startShipper(path, false);
+  try {
+    await waitFor(async () => (await countIn(topic)) >= 9, 60_000, () => `three sampling rounds:\n${shipper.stderr.slice(-1_000)}`);
+    shipper.child.kill('SIGTERM');
+    assert.equal(await shipper.exited, 0, shipper.stderr.slice(-2_000));
+  } finally {
+    if (shipper.child.exitCode === null) shipper.child.kill('SIGKILL');
+  }
+  const all = await readAll(topic);
+  const byPath = new Map<string, Received[]>();
+  for (const m of all) byPath.set(m.headers[RAW_HEADERS.path] as string, [...(byPath.get(m.headers[RAW_HEADERS.path] as string) ?? []), m]);
+  assert.deepEqual([...byPath.keys()].sort(), ['host-metrics/domstats', 'host-metrics/host-cpu']);
+  for (const m of all) {
+    assert.equal(m.headers[RAW_HEADERS.format], 'domstats');
+    assert.equal(m.key, host);
+    // Every record starts with its sampling instant, and its offset header is built from it.
+    const stamp = Date.parse(m.value.toString().split('\n')[0] as string);
+    assert.equal(Math.floor(Number(m.headers[RAW_HEADERS.offset]) / 1000), stamp);
+  }
+  assert.equal(new Set(all.map(where)).size, all.length, 'no two records share fingerprint + offset');
+  // Through the parser, in order: rates from the second round on, each event id once.
+  const states = new SourceStates();
+  const events = all.flatMap(
+    (m) => parseRecord(rawRecordFromKafka({ topic, partition: 0, offset: '0', timestamp: '0', value: m.value, headers: m.headers }), FORMAT_PARSERS, states, { maxRecordBytes: 1 << 20, validate: true }).events,
+  );
+  const vcpu = events.filter((e) => e.event.action === 'vcpu-stats');
+  assert.ok(vcpu.length >= 8, `${vcpu.length} vcpu-stats events (2 domains x 2 vCPUs x at least 2 rounds)`);
+  assert.ok(events.some((e) => e.event.action === 'host-cpu-pressure'));
+  assert.equal(new Set(events.map((e) => e.event.id)).size, events.length);
+});

@@ -49,7 +49,8 @@ async function readOptional(path: string, onError: (what: string, error: unknown
   }
 }
 
-export function startHostMetricsInput(options: HostMetricsOptions, emit: (record: string, kind: HostMetricsKind) => void): HostMetricsInput {
+/** `sampledMs` is the round's sampling instant (the stamp the record starts with). */
+export function startHostMetricsInput(options: HostMetricsOptions, emit: (record: string, kind: HostMetricsKind, sampledMs: number) => void): HostMetricsInput {
   if (!(options.intervalMs >= 1000)) throw new RangeError(`host metrics intervalMs must be at least 1000, got ${options.intervalMs}`);
   const now = options.now ?? Date.now;
   const procRoot = options.procRoot ?? '/proc';
@@ -72,8 +73,8 @@ export function startHostMetricsInput(options: HostMetricsOptions, emit: (record
     ]);
     if (stopped) return;
     const host = buildHostCpuRecord(sampledMs, { ...(pressure !== undefined ? { pressure } : {}), ...(stat !== undefined ? { stat } : {}), ...(loadavg !== undefined ? { loadavg } : {}) });
-    if (host) emit(host, 'host-cpu');
-    if (domstats !== undefined) for (const record of buildDomstatsRecords(sampledMs, domstats)) emit(record, 'domstats');
+    if (host) emit(host, 'host-cpu', sampledMs);
+    if (domstats !== undefined) for (const record of buildDomstatsRecords(sampledMs, domstats)) emit(record, 'domstats', sampledMs);
   };
 
   const sampleOnce = (): Promise<void> => {

@@ -129,6 +129,14 @@ export class ShipperRuntime {
     if (this.statusTimer) clearInterval(this.statusTimer);
   }
 
+  /** A record from a source without a file (host metrics): queued unless the queue is over its budget. */
+  offerRecord(record: OutRecord): boolean {
+    if (this.stopping || this.queue.bytes >= this.options.config.read.maxBufferedBytes) return false;
+    this.queue.pushRecord(record);
+    this.wakeSender?.();
+    return true;
+  }
+
   get ready(): boolean {
     return this.options.sender.reachable;
   }

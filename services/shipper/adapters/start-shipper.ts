@@ -6,6 +6,7 @@ import type { MetricsRegistry } from '../../../shared/metrics.js';
 import type { ShipperConfig } from '../core/file-config.js';
 import { startCommandSpool, type CommandSpool } from './command-spool.js';
 import { KafkaSink, quietKafkaLogs } from './kafka-sink.js';
+import { startMetricsInputs } from './metrics-input.js';
 import { ShipperRuntime, defaultSpoolPath } from './shipper-runtime.js';
 
 // Builds and starts a shipper (Kafka sink, command spools, runtime); shared by `hangwatch service shipper` and
@@ -56,8 +57,16 @@ export async function startShipper(options: StartShipperOptions): Promise<Runnin
     ...(onProgress ? { onProgress: (bytes: number) => onProgress(bytes, runtime) } : {}),
   });
   const started = await runtime.start();
+  // In --once mode there is nothing to sample: a backfill ships what exists.
+  const samplers = startMetricsInputs(
+    options.once ? [] : config.inputs.filter((i) => i.type === 'metrics'),
+    (record) => runtime.offerRecord(record),
+    logger,
+    metrics,
+  );
   // Once the runtime is over (--once finished, or stopped) nothing may keep the process alive.
   const done = started.done.finally(async () => {
+    await samplers.stop();
     await Promise.all(spools.map((s) => s.stop()));
     await sink.stop();
   });
@@ -68,6 +77,7 @@ export async function startShipper(options: StartShipperOptions): Promise<Runnin
     ready: () => runtime.ready,
     stop(): Promise<void> {
       stopping ??= (async () => {
+        await samplers.stop();
         await Promise.all(spools.map((s) => s.stop()));
         await runtime.stop();
         const drained = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), options.drainTimeoutMs).unref())]);

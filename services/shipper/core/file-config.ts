@@ -55,12 +55,17 @@ export const SHIPPER_SETTINGS = {
   'http.host': { kind: 'string', default: '127.0.0.1', description: 'Address the HTTP endpoints listen on' },
 } as const satisfies Record<string, FieldSpec>;
 
-export const INPUT_TYPES = ['file', 'folder', 'command'] as const;
+export const INPUT_TYPES = ['file', 'folder', 'command', 'metrics'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
 
 /** Fields of one entry of `inputs`. */
 export const INPUT_FIELDS = {
-  type: { kind: 'string', choices: INPUT_TYPES, description: '`file` (one path; `*` allowed in its last part), `folder` (files below it, new ones picked up while running) or `command` (its output is spooled to a file and shipped)' },
+  type: {
+    kind: 'string',
+    choices: INPUT_TYPES,
+    description:
+      '`file` (one path; `*` allowed in its last part), `folder` (files below it, new ones picked up while running), `command` (its output is spooled to a file and shipped) or `metrics` (host CPU samples: virsh domstats and /proc, format domstats)',
+  },
   name: { kind: 'string', computed: 'the path, or the command', description: 'Name in logs and metrics' },
   path: { kind: 'string', description: 'File or folder (type file / folder)' },
   include: { kind: 'list', default: ['*'], description: 'Folder: file name patterns to ship (`*` and `?`), matched against the name relative to the folder' },
@@ -74,6 +79,12 @@ export const INPUT_FIELDS = {
   command: { kind: 'list', description: 'Command: program and arguments, e.g. [iostat, -x, -t, "10"]' },
   restart_delay_ms: { kind: 'int', default: 10_000, min: 0, description: 'Command: wait before running it again after it exits' },
   spool_max_bytes: { kind: 'int', default: 67_108_864, min: 4096, description: 'Command: the spool file is rotated (renamed to .1) beyond this size' },
+  interval_ms: { kind: 'int', default: 10_000, min: 1_000, description: 'Metrics: sampling interval (virsh domstats and /proc/pressure/cpu, /proc/stat, /proc/loadavg)' },
+  virsh: {
+    kind: 'list',
+    default: ['virsh', '-c', 'qemu:///system', 'domstats', '--vcpu', '--cpu-total', '--raw'],
+    description: 'Metrics: the virsh command line that prints domstats (--raw counters)',
+  },
   format: { kind: 'string', default: 'auto', choices: [...FORMATS, 'auto'], description: 'Format of the records (hw-format header), or auto: the parser decides by path and content' },
   host: { kind: 'string', computed: 'the top-level host', description: 'Hypervisor host of this input' },
 } as const satisfies Record<string, FieldSpec>;
@@ -90,6 +101,8 @@ export interface InputConfig {
   readonly spoolMaxBytes: number;
   readonly format: Format | 'auto';
   readonly host: string;
+  readonly intervalMs: number;
+  readonly virsh: readonly string[];
 }
 
 export interface ShipperConfig {
@@ -224,7 +237,11 @@ function buildInputs(ctx: Ctx, raw: unknown, host: string): InputConfig[] {
     if (path !== '' && !path.startsWith('/')) ctx.problems.push(`${at}.path must be absolute (got ${JSON.stringify(path)})`);
     if (type === 'file' && /[*?]/.test(path.split('/').slice(0, -1).join('/'))) ctx.problems.push(`${at}.path may use * and ? only in its last part`);
     if (type === 'command' && command.length === 0) ctx.problems.push(`${at}.command is required for a command input (program and arguments)`);
-    const name = (field('name') as string | undefined) ?? (type === 'command' ? command.join(' ') : path);
+    const format = field('format') as Format | 'auto';
+    if (type === 'metrics' && format !== 'auto' && format !== 'domstats') ctx.problems.push(`${at}.format of a metrics input is domstats (got ${JSON.stringify(format)})`);
+    const virsh = field('virsh') as readonly string[];
+    if (type === 'metrics' && virsh.length === 0) ctx.problems.push(`${at}.virsh must name the program`);
+    const name = (field('name') as string | undefined) ?? (type === 'command' ? command.join(' ') : type === 'metrics' ? 'host-metrics' : path);
     if (names.has(name)) ctx.problems.push(`${at}.name ${JSON.stringify(name)} is used by another input`);
     names.add(name);
     return {
@@ -237,8 +254,10 @@ function buildInputs(ctx: Ctx, raw: unknown, host: string): InputConfig[] {
       command,
       restartDelayMs: field('restart_delay_ms') as number,
       spoolMaxBytes: field('spool_max_bytes') as number,
-      format: field('format') as Format | 'auto',
+      format: type === 'metrics' ? 'domstats' : format,
       host: (field('host') as string | undefined) ?? host,
+      intervalMs: field('interval_ms') as number,
+      virsh,
     };
   });
 }
