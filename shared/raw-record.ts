@@ -24,4 +24,9 @@ export interface RawRecord {
   readonly oversize?: { readonly length: number; readonly sha256: string };
   /** A source-provided record id (journald cursor, peer shipper id) when there is no file offset. */
   readonly sourceId?: string;
+  /**
+   * The source's own time for the record (ISO 8601 UTC), when it keeps times apart from the text: journald's
+   * __REALTIME_TIMESTAMP. Parsers use it for a record whose text has no time (basis `explicit`).
+   */
+  readonly time?: string;
 }

@@ -38,4 +38,8 @@ export const RAW_HEADERS = {
   /** Set by the shipper when a record was cut at the Kafka message limit (DESIGN.md section 9). */
   oversizeLength: 'hw-oversize-length',
   oversizeSha256: 'hw-oversize-sha256',
+  /** RawRecord.sourceId: the record's id at a source without byte offsets (the journald cursor). */
+  sourceId: 'hw-source-id',
+  /** RawRecord.time: the source's own time of the record (ISO), e.g. journald's __REALTIME_TIMESTAMP. */
+  time: 'hw-time',
 } as const;

@@ -2,7 +2,7 @@
 // journald (issue 14). Run through scripts/with-stack.ts (HANGWATCH_KAFKA_BROKERS). Each test ships to its own topic.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -262,4 +262,105 @@ test('host metrics: virsh domstats and /proc samples shipped whole, one path per
   assert.ok(vcpu.length >= 8, `${vcpu.length} vcpu-stats events (2 domains x 2 vCPUs x at least 2 rounds)`);
   assert.ok(events.some((e) => e.event.action === 'host-cpu-pressure'));
   assert.equal(new Set(events.map((e) => e.event.id)).size, events.length);
+});
+
+/** Journal export format (systemd.io/JOURNAL_EXPORT_FORMATS) of `count` entries: four units the input ships, one it does not. */
+function journalExport(count: number, startUs: bigint): { readonly text: string; readonly shipped: Map<string, { unit: string; timeUs: bigint }> } {
+  const units = ['libvirtd.service', 'virtqemud.service', 'virtlogd.service', 'kernel', 'sshd.service'];
+  const shipped = new Map<string, { unit: string; timeUs: bigint }>();
+  const parts: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const unit = units[n % units.length] as string;
+    const timeUs = startUs + BigInt(n) * 1_000n + 7n;
+    const seq = String(n).padStart(7, '0');
+    const message =
+      unit === 'kernel'
+        ? `watchdog: BUG: soft lockup - CPU#${n % 8} stuck for 23s! [qemu-n=${seq}:${1000 + n}]`
+        : unit === 'libvirtd.service'
+          ? `internal error: End of file from qemu monitor n=${seq}`
+          : `unit ${unit} says n=${seq}`;
+    const fields = [`__REALTIME_TIMESTAMP=${timeUs}`, `__MONOTONIC_TIMESTAMP=${BigInt(n) * 1_000n + 1n}`, '_BOOT_ID=0123456789abcdef0123456789abcdef', '_HOSTNAME=hv-sc7', `MESSAGE=${message}`, 'PRIORITY=3'];
+    if (unit === 'kernel') fields.push('_TRANSPORT=kernel');
+    else fields.push('_TRANSPORT=journal', `_SYSTEMD_UNIT=${unit}`, `SYSLOG_IDENTIFIER=${unit.replace('.service', '')}`);
+    if (unit === 'libvirtd.service') fields.push('CODE_FUNC=qemuMonitorIO', 'CODE_LINE=697');
+    parts.push(`${fields.join('\n')}\n\n`);
+    if (unit !== 'sshd.service') shipped.set(seq, { unit, timeUs });
+  }
+  return { text: parts.join(''), shipped };
+}
+
+test('journald: a journal file read with journalctl --follow, SIGKILLed, restarted: resumed from its cursor, nothing lost, ids once', async () => {
+  const topic = await newTopic('journald');
+  const dir = join(work, 'journald');
+  mkdirSync(dir, { recursive: true });
+  const journal = join(dir, 'test.journal');
+  const count = 20_000;
+  const { text, shipped } = journalExport(count, 1_489_554_234_000_000n);
+  // systemd-journal-remote (Debian package systemd-journal-remote) writes a real journal file from export format.
+  const made = spawnSync('/lib/systemd/systemd-journal-remote', ['-o', journal, '-'], { input: text, encoding: 'utf8' });
+  assert.equal(made.status, 0, `systemd-journal-remote: ${made.stderr}`);
+  const { path } = writeConfig('journald', topic, [{ name: 'journal', type: 'journald', path: journal }]);
+  const seqOf = (m: Received): string => /n=(\d{7})/.exec(m.value.toString())?.[1] ?? '?';
+  const distinct = async (): Promise<number> => new Set((await readAll(topic)).map(seqOf)).size;
+
+  const first = startShipper(path, false);
+  await waitFor(async () => (await countIn(topic)) >= 4_000, 120_000, () => `4000 entries before the kill:\n${first.stderr.slice(-1_000)}`);
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const atKill = await countIn(topic);
+  const second = startShipper(path, false);
+  try {
+    await waitFor(async () => (await countIn(topic)) >= shipped.size && (await distinct()) >= shipped.size, 180_000, () => `all ${shipped.size} entries:\n${second.stderr.slice(-1_000)}`);
+    await sleep(1_000);
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0, second.stderr.slice(-2_000));
+  } finally {
+    if (second.child.exitCode === null) second.child.kill('SIGKILL');
+  }
+  assert.match(second.stderr, /reading the journal after the saved cursor/);
+
+  const all = await readAll(topic);
+  const cursorOf = new Map<string, string>();
+  for (const m of all) {
+    const seq = seqOf(m);
+    const expected = shipped.get(seq);
+    assert.ok(expected, `entry ${seq} (${m.value.toString()}) is not one the input ships`);
+    assert.equal(m.headers[RAW_HEADERS.format], expected.unit === 'kernel' ? 'kernel' : 'libvirtd');
+    assert.equal(m.headers[RAW_HEADERS.path], `journald/${expected.unit}`);
+    assert.equal(m.headers[RAW_HEADERS.time], new Date(Number(expected.timeUs / 1000n)).toISOString());
+    const cursor = m.headers[RAW_HEADERS.sourceId] as string;
+    assert.match(cursor, /^s=[0-9a-f]+;i=[0-9a-f]+;b=0123456789abcdef0123456789abcdef;/);
+    const earlier = cursorOf.get(seq);
+    if (earlier !== undefined) assert.equal(cursor, earlier, 'a re-sent entry keeps its cursor (and so its event id)');
+    cursorOf.set(seq, cursor);
+  }
+  assert.equal(cursorOf.size, shipped.size, 'every entry arrived');
+  const duplicates = all.length - shipped.size;
+  process.stderr.write(`shipper journald test: ${shipped.size} entries, ${atKill} in Kafka at the SIGKILL, ${duplicates} re-sent after the restart\n`);
+  assert.ok(duplicates <= 500, `duplicates (${duplicates}) exceed the unacknowledged batch (batch_max_records 500)`);
+
+  // The parser: the journal's time, the unit's format, one event id per entry whatever was re-sent.
+  const states = new SourceStates();
+  const events = all.flatMap(
+    (m) => parseRecord(rawRecordFromKafka({ topic, partition: 0, offset: '0', timestamp: '0', value: m.value, headers: m.headers }), FORMAT_PARSERS, states, { maxRecordBytes: 1 << 20, validate: true }).events,
+  );
+  assert.equal(events.length, all.length, 'every record parses');
+  assert.equal(new Set(events.map((e) => e.event.id)).size, shipped.size, 'one event id per journal entry');
+  const eof = events.find((e) => e.message === 'internal error: End of file from qemu monitor n=0000000');
+  assert.equal(eof?.['@timestamp'], '2017-03-15T05:03:54.000Z');
+  assert.equal(eof?.hangwatch.time.basis, 'explicit');
+  assert.equal(eof?.log?.origin?.function, 'qemuMonitorIO');
+  assert.equal(new Set(events.filter((e) => e.event.action === 'soft-lockup').map((e) => e.event.id)).size, [...shipped.values()].filter((v) => v.unit === 'kernel').length);
+
+  // A clean restart after everything was acknowledged sends nothing again.
+  const third = startShipper(path, false);
+  try {
+    await waitFor(() => /reading the journal after the saved cursor/.test(third.stderr), 60_000, () => `the third start:\n${third.stderr.slice(-1_000)}`);
+    await sleep(3_000);
+    third.child.kill('SIGTERM');
+    assert.equal(await third.exited, 0, third.stderr.slice(-2_000));
+  } finally {
+    if (third.child.exitCode === null) third.child.kill('SIGKILL');
+  }
+  assert.equal(await countIn(topic), all.length, 'no entry twice after a clean restart');
 });

@@ -41,6 +41,8 @@ export function rawRecordFromKafka(message: KafkaMessageLike): RawRecord {
   const mtime = header(message, RAW_HEADERS.mtime);
   const oversizeLength = header(message, RAW_HEADERS.oversizeLength);
   const oversizeSha = header(message, RAW_HEADERS.oversizeSha256);
+  const sourceId = header(message, RAW_HEADERS.sourceId);
+  const time = header(message, RAW_HEADERS.time);
   return {
     bytes: message.value as Buffer,
     host: host as string,
@@ -51,5 +53,7 @@ export function rawRecordFromKafka(message: KafkaMessageLike): RawRecord {
     created,
     ...(mtime ? { mtime } : {}),
     ...(oversizeLength && oversizeSha ? { oversize: { length: Number(oversizeLength), sha256: oversizeSha } } : {}),
+    ...(sourceId ? { sourceId } : {}),
+    ...(time && Number.isFinite(Date.parse(time)) ? { time } : {}),
   };
 }

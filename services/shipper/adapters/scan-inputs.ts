@@ -15,7 +15,7 @@ export interface FoundFile {
 }
 
 export async function scanInput(input: InputConfig, spoolPath: (input: InputConfig) => string): Promise<FoundFile[]> {
-  if (input.type === 'metrics') return [];
+  if (input.type === 'metrics' || input.type === 'journald') return [];
   if (input.type === 'command') return statOne(spoolPath(input));
   if (input.type === 'file') {
     const { folder, pattern } = splitFilePattern(input.path);

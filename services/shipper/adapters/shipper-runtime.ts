@@ -6,12 +6,14 @@ import type { InputConfig, ShipperConfig } from '../core/file-config.js';
 import { artefactFormatOf } from '../core/artefact-positions.js';
 import { fingerprintPrefix, fingerprintSpan } from '../core/fingerprint.js';
 import { createFramer, framingFor, type Frame } from '../core/framing.js';
-import { matchPosition, prunePositions, type Position } from '../core/positions.js';
+import type { ArtefactPosition } from '../core/artefact-positions.js';
+import { matchPosition, prunePositions, type JournalPosition, type Position } from '../core/positions.js';
 import { buildRawRecord } from '../core/raw-message.js';
 import { SendQueue, type OutRecord } from '../core/send-queue.js';
 import { buildStatus, type StatusSample } from '../core/status-line.js';
 import { decideTail, type TailPolicy } from '../core/tail-decision.js';
 import { ArtefactShipping } from './artefact-shipping.js';
+import { JournaldShipping } from './journald-shipping.js';
 import { findByInode, scanInput } from './scan-inputs.js';
 import { loadPositions, savePositions } from './state-file.js';
 import { TailedFile } from './tailed-file.js';
@@ -72,6 +74,7 @@ export class ShipperRuntime {
   private lastSample: StatusSample = { at: Date.now(), records: 0, bytes: 0 };
   private readonly m;
   private readonly artefacts: ArtefactShipping;
+  private readonly journals: JournaldShipping;
 
   constructor(private readonly options: ShipperRuntimeOptions) {
     const { config, metrics } = options;
@@ -84,6 +87,16 @@ export class ShipperRuntime {
       nextId: () => this.nextId++,
       pushRecord: (record) => this.queue.pushRecord(record),
       pushMark: (id, records) => this.queue.pushMark(id, records),
+    });
+    this.journals = new JournaldShipping({
+      inputs: config.inputs.filter((i) => i.type === 'journald'),
+      logger: options.logger,
+      metrics,
+      once: options.once,
+      nextId: () => this.nextId++,
+      pushRecord: (record) => this.queue.pushRecord(record),
+      pushMark: (id, seq) => this.queue.pushMark(id, seq),
+      wake: () => this.wakeReader?.(),
     });
     this.chunk = Buffer.allocUnsafe(config.read.chunkBytes);
     this.policy = { rotatedGraceMs: config.read.rotatedGraceMs, flushTimeoutMs: config.read.flushTimeoutMs, final: options.once };
@@ -103,6 +116,7 @@ export class ShipperRuntime {
     const now = Date.now();
     const saved = await loadPositions(this.options.config.stateDir, this.options.logger);
     this.artefacts.load(saved.artefacts);
+    this.journals.load(saved.journals);
     for (const p of prunePositions(saved.positions, now, this.options.config.state.forgetAfterMs)) {
       const id = this.nextId++;
       this.records.set(id, { id, fingerprint: p.fingerprint, fpLength: p.fpLength, dev: p.dev, ino: p.ino, path: p.path, acked: p.offset, emitted: p.offset, seenAt: p.seenAt, open: null });
@@ -112,11 +126,13 @@ export class ShipperRuntime {
       this.statusTimer = setInterval(() => this.logStatus(), this.options.config.statusIntervalMs);
       this.statusTimer.unref();
     }
+    this.journals.start();
     this.loops = [this.readLoop(), this.sendLoop()];
     const done = Promise.all(this.loops).then(async () => {
       await this.saveNow();
       for (const file of this.open.values()) await file.close();
       await this.artefacts.close();
+      await this.journals.stop();
     });
     return { done };
   }
@@ -124,6 +140,8 @@ export class ShipperRuntime {
   /** Stops reading; the sender gets `drainMs` to ship what is queued, then positions are saved. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // journalctl is stopped first: what it already printed is queued and gets the drain time like file records.
+    await this.journals.stop();
     this.wakeReader?.();
     this.wakeSender?.();
     if (this.statusTimer) clearInterval(this.statusTimer);
@@ -168,7 +186,8 @@ export class ShipperRuntime {
           this.scannedOnce = true;
         }
         const busy = await this.readPass();
-        if (this.options.once && !busy && this.scannedOnce) break;
+        if (this.journals.failure) throw this.journals.failure;
+        if (this.options.once && !busy && this.scannedOnce && !this.journals.active) break;
         if (this.queue.bytes >= this.options.config.read.maxBufferedBytes) await this.waitForReader(this.options.config.read.pollIntervalMs);
         else if (!busy) await this.waitForReader(this.options.config.read.pollIntervalMs);
       }
@@ -197,7 +216,12 @@ export class ShipperRuntime {
         if (acted === 'closed') break;
       }
     }
-    if (!this.stopping && (await this.artefacts.step(() => this.queue.bytes >= this.options.config.read.maxBufferedBytes))) {
+    const full = (): boolean => this.queue.bytes >= this.options.config.read.maxBufferedBytes;
+    if (this.journals.step(full)) {
+      busy = true;
+      this.wakeSender?.();
+    }
+    if (!this.stopping && (await this.artefacts.step(full))) {
       busy = true;
       this.wakeSender?.();
     }
@@ -402,7 +426,7 @@ export class ShipperRuntime {
       let bytes = 0;
       for (const [id, offset] of batch.positions) {
         // Artefact positions count records, not bytes: they stay out of the byte figures.
-        if (this.artefacts.acknowledge(id, offset)) continue;
+        if (this.artefacts.acknowledge(id, offset) || this.journals.acknowledge(id, offset)) continue;
         const record = this.records.get(id);
         if (!record) continue;
         bytes += Math.max(0, offset - record.acked);
@@ -422,14 +446,19 @@ export class ShipperRuntime {
 
   private async saveAfterAck(): Promise<void> {
     try {
-      await savePositions(this.options.config.stateDir, this.positions(), this.artefacts.snapshot(Date.now(), this.options.config.state.forgetAfterMs));
+      await savePositions(this.options.config.stateDir, this.positions(), this.extraPositions());
     } catch (error) {
       this.options.logger.error({ err: error }, 'cannot save read positions; will retry after the next batch');
     }
   }
 
   private async saveNow(): Promise<void> {
-    await savePositions(this.options.config.stateDir, this.positions(), this.artefacts.snapshot(Date.now(), this.options.config.state.forgetAfterMs));
+    await savePositions(this.options.config.stateDir, this.positions(), this.extraPositions());
+  }
+
+  private extraPositions(): { artefacts: ArtefactPosition[]; journals: JournalPosition[] } {
+    const now = Date.now();
+    return { artefacts: this.artefacts.snapshot(now, this.options.config.state.forgetAfterMs), journals: this.journals.snapshot(now) };
   }
 
   private positions(): Position[] {

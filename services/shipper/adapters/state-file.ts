@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { HangwatchError } from '../../../shared/errors.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { ArtefactPosition } from '../core/artefact-positions.js';
-import { parseShipperState, serializePositions, type Position, type ShipperState } from '../core/positions.js';
+import { parseShipperState, serializePositions, type JournalPosition, type Position, type ShipperState } from '../core/positions.js';
 
 // positions.json in the state folder, replaced atomically and durably: write a temporary file, fsync it, rename it
 // over the old one, fsync the folder (so the rename itself survives a power cut; rename(2) alone does not).
@@ -16,7 +16,7 @@ export async function loadPositions(stateDir: string, logger: Logger): Promise<S
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { positions: [], artefacts: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { positions: [], artefacts: [], journals: [] };
     throw new HangwatchError('HW_INPUT_UNREADABLE', [path, (error as NodeJS.ErrnoException).code ?? String(error)], { cause: error });
   }
   try {
@@ -27,18 +27,22 @@ export async function loadPositions(stateDir: string, logger: Logger): Promise<S
     const aside = `${path}.damaged-${Date.now()}`;
     await rename(path, aside);
     logger.error({ err: error, kept_as: aside }, 'positions file is damaged; kept aside, files will be read from their start');
-    return { positions: [], artefacts: [] };
+    return { positions: [], artefacts: [], journals: [] };
   }
 }
 
-export async function savePositions(stateDir: string, positions: readonly Position[], artefacts: readonly ArtefactPosition[] = []): Promise<void> {
+export async function savePositions(
+  stateDir: string,
+  positions: readonly Position[],
+  extra: { readonly artefacts?: readonly ArtefactPosition[]; readonly journals?: readonly JournalPosition[] } = {},
+): Promise<void> {
   const path = join(stateDir, POSITIONS_FILE);
   const temp = `${path}.tmp`;
   try {
     await mkdir(stateDir, { recursive: true });
     const handle = await open(temp, 'w', 0o600);
     try {
-      await handle.writeFile(serializePositions(positions, artefacts));
+      await handle.writeFile(serializePositions(positions, extra));
       await handle.sync();
     } finally {
       await handle.close();

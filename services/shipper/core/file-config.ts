@@ -55,7 +55,7 @@ export const SHIPPER_SETTINGS = {
   'http.host': { kind: 'string', default: '127.0.0.1', description: 'Address the HTTP endpoints listen on' },
 } as const satisfies Record<string, FieldSpec>;
 
-export const INPUT_TYPES = ['file', 'folder', 'command', 'metrics'] as const;
+export const INPUT_TYPES = ['file', 'folder', 'command', 'metrics', 'journald'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
 
 /** Fields of one entry of `inputs`. */
@@ -64,10 +64,10 @@ export const INPUT_FIELDS = {
     kind: 'string',
     choices: INPUT_TYPES,
     description:
-      '`file` (one path; `*` allowed in its last part), `folder` (files below it, new ones picked up while running), `command` (its output is spooled to a file and shipped) or `metrics` (host CPU samples: virsh domstats and /proc, format domstats)',
+      '`file` (one path; `*` allowed in its last part), `folder` (files below it, new ones picked up while running), `command` (its output is spooled to a file and shipped), `metrics` (host CPU samples: virsh domstats and /proc, format domstats) or `journald` (journalctl -o json, resumed by cursor)',
   },
   name: { kind: 'string', computed: 'the path, or the command', description: 'Name in logs and metrics' },
-  path: { kind: 'string', description: 'File or folder (type file / folder)' },
+  path: { kind: 'string', description: 'File or folder (type file / folder); journald: a journal file to read (journalctl --file) instead of the system journal' },
   include: { kind: 'list', default: ['*'], description: 'Folder: file name patterns to ship (`*` and `?`), matched against the name relative to the folder' },
   exclude: {
     kind: 'list',
@@ -85,6 +85,9 @@ export const INPUT_FIELDS = {
     default: ['virsh', '-c', 'qemu:///system', 'domstats', '--vcpu', '--cpu-total', '--raw'],
     description: 'Metrics: the virsh command line that prints domstats (--raw counters)',
   },
+  units: { kind: 'list', default: ['libvirtd', 'virtqemud', 'virtlogd'], description: 'Journald: systemd units to ship (format libvirtd)' },
+  kernel: { kind: 'bool', default: true, description: 'Journald: also ship kernel messages (_TRANSPORT=kernel, format kernel)' },
+  journalctl: { kind: 'list', default: ['journalctl'], description: 'Journald: the journalctl program (and leading arguments)' },
   format: { kind: 'string', default: 'auto', choices: [...FORMATS, 'auto'], description: 'Format of the records (hw-format header), or auto: the parser decides by path and content' },
   host: { kind: 'string', computed: 'the top-level host', description: 'Hypervisor host of this input' },
 } as const satisfies Record<string, FieldSpec>;
@@ -103,6 +106,9 @@ export interface InputConfig {
   readonly host: string;
   readonly intervalMs: number;
   readonly virsh: readonly string[];
+  readonly units: readonly string[];
+  readonly kernel: boolean;
+  readonly journalctl: readonly string[];
 }
 
 export interface ShipperConfig {
@@ -241,7 +247,12 @@ function buildInputs(ctx: Ctx, raw: unknown, host: string): InputConfig[] {
     if (type === 'metrics' && format !== 'auto' && format !== 'domstats') ctx.problems.push(`${at}.format of a metrics input is domstats (got ${JSON.stringify(format)})`);
     const virsh = field('virsh') as readonly string[];
     if (type === 'metrics' && virsh.length === 0) ctx.problems.push(`${at}.virsh must name the program`);
-    const name = (field('name') as string | undefined) ?? (type === 'command' ? command.join(' ') : type === 'metrics' ? 'host-metrics' : path);
+    const units = field('units') as readonly string[];
+    const kernel = field('kernel') as boolean;
+    if (type === 'journald' && units.length === 0 && !kernel) ctx.problems.push(`${at} ships nothing: give units or kernel: true`);
+    if (type === 'journald' && format !== 'auto') ctx.problems.push(`${at}.format of a journald input comes from each entry's unit; leave it out`);
+    const journalctl = field('journalctl') as readonly string[];
+    const name = (field('name') as string | undefined) ?? (type === 'command' ? command.join(' ') : type === 'metrics' ? 'host-metrics' : type === 'journald' ? `journald${path ? `:${path}` : ''}` : path);
     if (names.has(name)) ctx.problems.push(`${at}.name ${JSON.stringify(name)} is used by another input`);
     names.add(name);
     return {
@@ -258,6 +269,9 @@ function buildInputs(ctx: Ctx, raw: unknown, host: string): InputConfig[] {
       host: (field('host') as string | undefined) ?? host,
       intervalMs: field('interval_ms') as number,
       virsh,
+      units,
+      kernel,
+      journalctl,
     };
   });
 }

@@ -21,23 +21,44 @@ export interface Position {
 
 export const POSITIONS_VERSION = 1;
 
-/** Everything the state file holds: tailed files by byte offset, guest artefacts by records done. */
+/** A journald input's durable read position: the cursor of the last entry Kafka acknowledged. */
+export interface JournalPosition {
+  /** The input's name and journal file ('' for the system journal): a changed input starts over. */
+  readonly input: string;
+  readonly file: string;
+  readonly cursor: string;
+  readonly seenAt: number;
+}
+
+/** Everything the state file holds: tailed files by byte offset, guest artefacts by records done, journal cursors. */
 export interface ShipperState {
   readonly positions: readonly Position[];
   readonly artefacts: readonly ArtefactPosition[];
+  readonly journals: readonly JournalPosition[];
 }
 
-export function serializePositions(positions: readonly Position[], artefacts: readonly ArtefactPosition[] = []): string {
+export function serializePositions(positions: readonly Position[], extra: { readonly artefacts?: readonly ArtefactPosition[]; readonly journals?: readonly JournalPosition[] } = {}): string {
   const sorted = [...positions].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.ino - b.ino));
-  // `artefacts` is an addition to version 1: an older shipper ignores it (and ships the artefacts it skipped).
-  const doc = artefacts.length > 0 ? { version: POSITIONS_VERSION, positions: sorted, artefacts } : { version: POSITIONS_VERSION, positions: sorted };
+  // `artefacts` and `journals` are additions to version 1: an older shipper ignores them (and ships those again).
+  const doc: Record<string, unknown> = { version: POSITIONS_VERSION, positions: sorted };
+  if (extra.artefacts && extra.artefacts.length > 0) doc.artefacts = extra.artefacts;
+  if (extra.journals && extra.journals.length > 0) doc.journals = extra.journals;
   return `${JSON.stringify(doc, null, 1)}\n`;
 }
 
 export function parseShipperState(text: string, where: string): ShipperState {
   const positions = parsePositions(text, where);
-  const list = (JSON.parse(text) as { artefacts?: unknown }).artefacts;
-  return { positions, artefacts: Array.isArray(list) ? list.filter(isArtefactPosition) : [] };
+  const doc = JSON.parse(text) as { artefacts?: unknown; journals?: unknown };
+  return {
+    positions,
+    artefacts: Array.isArray(doc.artefacts) ? doc.artefacts.filter(isArtefactPosition) : [],
+    journals: Array.isArray(doc.journals) ? doc.journals.filter(isJournalPosition) : [],
+  };
+}
+
+function isJournalPosition(v: unknown): v is JournalPosition {
+  const p = v as Partial<JournalPosition> | null;
+  return typeof p === 'object' && p !== null && typeof p.input === 'string' && typeof p.file === 'string' && typeof p.cursor === 'string' && p.cursor !== '' && typeof p.seenAt === 'number';
 }
 
 export function parsePositions(text: string, where: string): Position[] {

@@ -24,7 +24,7 @@ test('an artefact is read once it stopped changing (mtime or our own sightings),
 test('a version is fingerprint + size + mtime, and artefact positions survive the state file', () => {
   assert.notEqual(artefactVersionKey({ fingerprint: 'f', size: 65_536, mtimeMs: 1 }), artefactVersionKey({ fingerprint: 'f', size: 65_536, mtimeMs: 2 }));
   const artefacts = [{ fingerprint: 'f', size: 65_536, mtimeMs: 1.5, path: '/g/System.evtx', records: 12, done: true, seenAt: 3 }];
-  const state = parseShipperState(serializePositions([], artefacts), 'positions.json');
+  const state = parseShipperState(serializePositions([], { artefacts }), 'positions.json');
   assert.deepEqual(state.artefacts, artefacts);
   assert.deepEqual(parseShipperState(serializePositions([]), 'positions.json').artefacts, []);
   // A damaged entry is dropped, not trusted.

@@ -23,6 +23,12 @@ export const kernelParser: FormatParser = {
       if (text.trim() === '') throw new ParseFailure('HW_PARSE_NO_MATCH', 'kernel', 'a line of NUL bytes', LINE_STARTS);
     }
     if (text.trim() === '') return [];
+    // A journald kernel entry (issue 14): MESSAGE is the bare printk text, its time is the journal's (RawRecord.time).
+    if (ctx.record.time !== undefined && !/^(\w{3} [ \d]\d |\d{4}-\d\d-\d\d|\[\s*\d+\.\d+\])/.test(text)) {
+      const ms = Date.parse(ctx.record.time);
+      ctx.state.lastTimestampMs = ms;
+      return [buildKernelDraft({ time: { ms, basis: 'explicit' }, hostName: ctx.record.host, message: text, classified: classifyKernelMessage(text) })];
+    }
     const line = runGrammar<KernelLine>('kernel', rules, text);
     if (line.kind === 'marker') {
       noteJournalMarker(line.text, ctx);

@@ -26,6 +26,11 @@ function clockToMs(clock: string, dayMs: number): number {
   return day + ((Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5))) * 60 + Number(clock.slice(6, 8))) * 1000 + Number(clock.slice(9, 12));
 }
 
+function parseLine(text: string): LibvirtdLine {
+  const placed = runShapedGrammar<LineTokens>('libvirtd', rules, lexer, text);
+  return buildLibvirtdLine(placed.syslog ?? null, placed);
+}
+
 function resolveTime(line: LibvirtdLine, ctx: ParseContext): { ms: number; basis: EventDraft['hangwatch']['time']['basis']; zone?: string } {
   if (line.stamp && line.stamp.length > 20) return { ms: stampToMs(line.stamp), basis: 'explicit' };
   if (line.stamp) {
@@ -40,14 +45,24 @@ function resolveTime(line: LibvirtdLine, ctx: ParseContext): { ms: number; basis
   return { ms: ctx.createdMs, basis: 'ingest' };
 }
 
+/**
+ * A journald entry of libvirtd (issue 14): MESSAGE has no stamp, thread or level (journald keeps the time apart,
+ * RawRecord.time); libvirt's journald output names the function in CODE_FUNC/CODE_LINE, which the shipper puts
+ * before the message in libvirt's own `fn:line : message` form.
+ */
+function journalLine(text: string): LibvirtdLine {
+  const m = /^(\w+):(\d+) : /.exec(text);
+  return m ? { fn: m[1] as string, fnLine: Number(m[2]), message: text.slice(m[0].length) } : { message: text };
+}
+
 export const libvirtdParser: FormatParser = {
   format: 'libvirtd',
   parse(ctx: ParseContext): EventDraft[] {
     if (ctx.text.trim() === '') return [];
-    const placed = runShapedGrammar<LineTokens>('libvirtd', rules, lexer, ctx.text);
-    const line = buildLibvirtdLine(placed.syslog ?? null, placed);
-    if (!line.stamp && !line.level && !line.syslog) throw new HangwatchError('HW_PARSE_NO_MATCH', ['not a libvirtd line']);
-    const time = resolveTime(line, ctx);
+    const journal = ctx.record.time !== undefined && !/^\d{4}-\d\d-\d\d[ T]|^\w{3} [ \d]\d /.test(ctx.text);
+    const line = journal ? journalLine(ctx.text) : parseLine(ctx.text);
+    if (!journal && !line.stamp && !line.level && !line.syslog) throw new HangwatchError('HW_PARSE_NO_MATCH', ['not a libvirtd line']);
+    const time = journal ? { ms: Date.parse(ctx.record.time as string), basis: 'explicit' as const } : resolveTime(line, ctx);
     if (!Number.isFinite(time.ms)) throw new HangwatchError('HW_TIME_INVALID', [line.stamp ?? line.syslog ?? '']);
     ctx.state.lastTimestampMs = time.ms;
     const facts = classifyLibvirtdMessage(line.fn, line.message);
