@@ -85,10 +85,12 @@ function describeRule(rule: Rule): Record<string, string | number | string[] | u
     where: rule.where.map(describeFilter),
     group_by: rule.groupBy.length > 0 ? [...rule.groupBy] : ['(fleet)'],
     distinct: rule.type === 'cardinality' ? rule.distinct : undefined,
-    window: rule.type === 'first-seen' ? undefined : formatDurationMs(rule.windowMs),
-    threshold: rule.type === 'first-seen' ? undefined : `>= ${rule.threshold}`,
-    quiet_period: formatDurationMs(rule.quietPeriodMs),
-    throttle: rule.throttleMs > 0 ? formatDurationMs(rule.throttleMs) : 'none',
+    input: rule.type === 'exposure' ? 'audit findings' : 'incidents',
+    window: rule.type === 'threshold' || rule.type === 'cardinality' ? formatDurationMs(rule.windowMs) : undefined,
+    threshold: rule.type === 'threshold' || rule.type === 'cardinality' ? `>= ${rule.threshold}` : undefined,
+    // An exposure episode closes on a later finding that no longer matches, not after a quiet period.
+    quiet_period: rule.type === 'exposure' ? 'until a later finding no longer matches' : formatDurationMs(rule.quietPeriodMs),
+    throttle: rule.type === 'exposure' ? undefined : rule.throttleMs > 0 ? formatDurationMs(rule.throttleMs) : 'none',
     source: `${rule.source.file}:${rule.source.line}`,
   };
 }

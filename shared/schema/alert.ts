@@ -17,6 +17,8 @@ export const AlertSchema = z.object({
     first_seen: isoInstant,
     last_seen: isoInstant,
     incidents: z.array(z.string()),
+    /** Exposure rules: audit.id of the domain's finding (its _id in hangwatch-audit); incidents is then empty. */
+    findings: z.array(z.string()).optional(),
   }),
   message: z.string(),
   hangwatch: z.object({ links: z.object({ timeline: z.string().optional(), kibana: z.string().optional() }) }).optional(),

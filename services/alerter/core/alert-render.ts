@@ -1,7 +1,7 @@
 import type { Incident } from '../../../shared/schema/incident.js';
 import { formatDurationMs } from './duration.js';
 import { readPath, scalarText } from './field-path.js';
-import type { Filter, Rule } from './rule.js';
+import type { Filter, IncidentRule as Rule } from './rule.js';
 
 // The human side of an alert: a one-line message someone on call can act on, and links to the timeline and
 // to Kibana. Templates are data (rule files); `{{a|b|'text'}}` falls back to b, then to the literal text.
@@ -33,10 +33,15 @@ export function renderMessage(input: RenderInput): string {
   if (input.state === 'closed') {
     return `closed: ${input.rule.name} for ${input.key}: quiet for ${formatDurationMs(input.rule.quietPeriodMs)} after ${input.incidentCount} incident(s) between ${input.firstSeen} and ${input.lastSeen}`;
   }
-  const text = input.rule.message.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_all, expr: string) => {
+  return fillTemplate(input.rule.message, (path) => templateValue(input, path));
+}
+
+/** `{{a|b|'text'}}` -> the first of a, b that has a value, else the literal; `-` when none has. One line. */
+export function fillTemplate(template: string, valueOf: (path: string) => string | undefined): string {
+  const text = template.replace(/\{\{\s*([^}]+?)\s*\}\}/g, (_all, expr: string) => {
     for (const path of expr.split('|').map((p) => p.trim())) {
       const literal = /^'(.*)'$/.exec(path);
-      const value = literal ? literal[1] : templateValue(input, path);
+      const value = literal ? literal[1] : valueOf(path);
       if (value !== undefined && value !== '') return value;
     }
     return '-';

@@ -5,7 +5,7 @@ import type { AlertState } from '../../../shared/vocabulary.js';
 import { buildLinks, renderMessage, type LinkOptions } from './alert-render.js';
 import { readPath, scalarText } from './field-path.js';
 import { matchesAll } from './filter.js';
-import { FLEET_KEY, type Rule } from './rule.js';
+import { FLEET_KEY, isIncidentRule, type IncidentRule, type Rule } from './rule.js';
 import { candidateEnds, clearTime, compareMembers, holdsAt, membersInWindow, type Member } from './window.js';
 
 // The alert engine: pure state over incidents, driven by event time only (the incident's @timestamp and the
@@ -48,7 +48,7 @@ interface Episode {
 }
 
 interface KeyState {
-  readonly rule: Rule;
+  readonly rule: IncidentRule;
   readonly key: string;
   readonly members: Map<string, StoredMember>;
   episode: Episode | undefined;
@@ -57,7 +57,7 @@ interface KeyState {
 }
 
 export class AlertEngine {
-  private readonly rules: readonly Rule[];
+  private readonly rules: readonly IncidentRule[];
   private readonly options: EngineOptions;
   private readonly lateness: number;
   private readonly states = new Map<string, KeyState>();
@@ -68,7 +68,8 @@ export class AlertEngine {
   private clock = -Infinity;
 
   constructor(rules: readonly Rule[], options: EngineOptions = {}) {
-    this.rules = rules;
+    // Exposure rules read audit findings, not incidents (exposure.ts).
+    this.rules = rules.filter(isIncidentRule);
     this.options = options;
     this.lateness = options.allowedLatenessMs ?? 0;
   }
@@ -142,7 +143,7 @@ export class AlertEngine {
     return [...this.flushThrottled(ms), ...this.closeDue(ms - this.lateness)];
   }
 
-  private stateFor(rule: Rule, key: string): KeyState {
+  private stateFor(rule: IncidentRule, key: string): KeyState {
     const id = `${rule.id}\u0000${key}`;
     let state = this.states.get(id);
     if (!state) {
@@ -315,7 +316,7 @@ export class AlertEngine {
 }
 
 /** alert.key: the group-by values joined with `/` (hypervisor/domain), or `fleet`. Undefined if one is absent. */
-export function keyOf(rule: Rule, incident: Incident): string | undefined {
+export function keyOf(rule: Rule, incident: unknown): string | undefined {
   if (rule.groupBy.length === 0) return FLEET_KEY;
   const parts: string[] = [];
   for (const field of rule.groupBy) {

@@ -115,6 +115,14 @@ function checkRule(doc: Document, problems: ProblemList, file: string): Rule | u
       if (raw[key] !== undefined) problems.add(doc, [key], `${key} has no meaning for a first-seen rule`);
     }
     if (raw.quiet_period === undefined) problems.add(doc, [], 'a first-seen rule needs quiet_period (how long without a match before it closes)');
+  } else if (type === 'exposure') {
+    for (const key of ['window', 'threshold', 'distinct', 'quiet_period', 'throttle'] as const) {
+      if (raw[key] !== undefined) problems.add(doc, [key], `${key} has no meaning for an exposure rule (it closes when a later audit finding of the key no longer matches)`);
+    }
+    // Without a filter every finding matches and nothing ever closes; without a key one domain's fix would close
+    // another domain's exposure.
+    if (where.length === 0 && raw.where === undefined) problems.add(doc, [], 'an exposure rule needs where (e.g. audit.status equals exposed)');
+    if (groupBy.length === 0 && raw.group_by === undefined) problems.add(doc, [], 'an exposure rule needs group_by (e.g. [libvirt.hypervisor, libvirt.domain.name])');
   }
   let distinct: string | undefined;
   if (type === 'cardinality') {
@@ -143,6 +151,8 @@ function checkRule(doc: Document, problems: ProblemList, file: string): Rule | u
       return { ...common, type: 'cardinality', windowMs: windowMs as number, threshold: threshold as number, distinct: distinct as string, quietPeriodMs: quietMs ?? (windowMs as number) };
     case 'first-seen':
       return { ...common, type: 'first-seen', quietPeriodMs: quietMs as number };
+    case 'exposure':
+      return { ...common, type: 'exposure', quietPeriodMs: 0, throttleMs: 0 };
   }
 }
 

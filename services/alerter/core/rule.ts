@@ -9,7 +9,7 @@ export type Filter =
   | { readonly field: string; readonly op: 'exists'; readonly exists: boolean }
   | { readonly field: string; readonly op: 'not_contains'; readonly value: Scalar };
 
-export const RULE_TYPES = ['threshold', 'cardinality', 'first-seen'] as const;
+export const RULE_TYPES = ['threshold', 'cardinality', 'first-seen', 'exposure'] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
 interface RuleCommon {
@@ -49,7 +49,27 @@ export interface FirstSeenRule extends RuleCommon {
   readonly type: 'first-seen';
 }
 
-export type Rule = ThresholdRule | CardinalityRule | FirstSeenRule;
+/**
+ * Over audit findings (`hangwatch audit --kafka`, topic hangwatch.audit.v1), not incidents: an episode opens when
+ * a finding of a key matches `where`, and closes when a later finding of the same key does not (the domain was
+ * fixed). No window, threshold, quiet period or throttle: the audit is the state, each finding a new reading.
+ */
+export interface ExposureRule extends RuleCommon {
+  readonly type: 'exposure';
+}
+
+/** The rules the incident engine (engine.ts) evaluates. */
+export type IncidentRule = ThresholdRule | CardinalityRule | FirstSeenRule;
+
+export type Rule = IncidentRule | ExposureRule;
+
+export function isIncidentRule(rule: Rule): rule is IncidentRule {
+  return rule.type !== 'exposure';
+}
+
+export function isExposureRule(rule: Rule): rule is ExposureRule {
+  return rule.type === 'exposure';
+}
 
 /** The key used when a rule has no group-by fields. */
 export const FLEET_KEY = 'fleet';

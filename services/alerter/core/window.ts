@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import type { IncidentRule as Rule } from './rule.js';
 
 // The condition of a rule over one key's matching incidents, in event time. A window ending at t covers
 // (t - window, t]. Counts only change at member timestamps, so checking the window ends at member times is

@@ -17,8 +17,9 @@ function feed(engine: AlertEngine, specs: IncidentSpec[]) {
   return specs.flatMap((s) => engine.upsert(makeIncident(s)).alerts);
 }
 
-test('the shipped rules directory loads the four default rules', () => {
+test('the shipped rules directory loads the five default rules', () => {
   assert.deepEqual(shipped.map((r) => `${r.id}:${r.type}`), [
+    'exposed-windows-domain:exposure',
     'fleet-watchdog-trend:threshold',
     'missing-enlightenments-exposure:first-seen',
     'recurring-watchdog-vm:threshold',

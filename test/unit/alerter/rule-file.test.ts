@@ -40,7 +40,7 @@ test('missing keys point at the rule; YAML syntax errors at their line; the erro
     assert.fail('expected an error');
   } catch (error) {
     assert.ok(error instanceof HangwatchError);
-    assert.equal(error.message, "invalid rule in rules/t.yml:3: type 'sometimes' must be one of threshold, cardinality, first-seen");
+    assert.equal(error.message, "invalid rule in rules/t.yml:3: type 'sometimes' must be one of threshold, cardinality, first-seen, exposure");
   }
 });
 
