@@ -1,6 +1,6 @@
 import { TOPICS } from '../shared/topics.js';
 
-// The topics `stack up` creates (shared/topics.ts). Identity and silences are tables keyed by id, so they are
+// The topics `stack up` creates (shared/topics.ts). Identity, silences and audit are tables keyed by id, so they are
 // compacted: the latest record per key is the state every replica rebuilds (DESIGN.md sections 5 and 7).
 
 export interface TopicSpec {
@@ -10,7 +10,7 @@ export interface TopicSpec {
   readonly configEntries: readonly { readonly name: string; readonly value: string }[];
 }
 
-const COMPACTED: ReadonlySet<string> = new Set([TOPICS.identity, TOPICS.silences]);
+const COMPACTED: ReadonlySet<string> = new Set([TOPICS.identity, TOPICS.silences, TOPICS.audit]);
 
 export function buildTopicSpecs(partitions: number): TopicSpec[] {
   return Object.values(TOPICS).map((topic) => ({

@@ -8,6 +8,8 @@ export const TOPICS = {
   deadletter: 'hangwatch.deadletter.v1',
   identity: 'hangwatch.identity.v1',
   silences: 'hangwatch.silences.v1',
+  /** Audit findings (`hangwatch audit --kafka`), compacted, key hypervisor/domain: the latest audit of each domain. */
+  audit: 'hangwatch.audit.v1',
 } as const;
 
 export const INDICES = {

@@ -41,7 +41,7 @@ export async function startAlerter(env: NodeJS.ProcessEnv, logger?: Logger): Pro
   const alerter = await startKafkaAlerter({
     kafka: createKafka(common, 'alerter', log),
     groupId: config.GROUP_ID,
-    topics: { incidents: config.INCIDENTS_TOPIC, alerts: config.ALERTS_TOPIC, silences: config.SILENCES_TOPIC },
+    topics: { incidents: config.INCIDENTS_TOPIC, alerts: config.ALERTS_TOPIC, silences: config.SILENCES_TOPIC, audit: config.AUDIT_TOPIC },
     rules,
     engine: {
       allowedLatenessMs: config.ALLOWED_LATENESS_MS,

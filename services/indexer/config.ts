@@ -7,7 +7,7 @@ export const INDEXER_SCHEMA = {
   TOPIC_KINDS: {
     kind: 'list',
     default: '',
-    description: 'What other topics carry, as topic=events|incidents|alerts|deadletter, comma-separated (the hangwatch.*.v1 topics are known)',
+    description: 'What other topics carry, as topic=events|incidents|alerts|deadletter|audit, comma-separated (the hangwatch.*.v1 topics are known)',
   },
   FLUSH_BYTES: { kind: 'int', default: '5242880', min: 1024, description: 'Largest bulk request body, in bytes (also the most fetched per partition at once)' },
   FLUSH_INTERVAL_MS: { kind: 'int', default: '500', min: 10, max: 10000, description: 'Longest wait for more records before a bulk request (keeps latency under 2 s at low volume)' },

@@ -5,14 +5,17 @@ import { AlertSchema, type Alert } from '../../../shared/schema/alert.js';
 import { SCHEMA_VERSION } from '../../../shared/schema/event.js';
 import { IncidentSchema } from '../../../shared/schema/incident.js';
 import { AlertEngine, type EngineOptions } from '../core/engine.js';
+import { ExposureEngine } from '../core/exposure.js';
 import { ReorderBuffer } from '../core/reorder-buffer.js';
 import { ReplayGuard } from '../core/replay-guard.js';
 import type { Rule } from '../core/rule.js';
 import { SilenceBook, parseSilence, partitionBySilence } from '../core/silence.js';
+import { startAuditInput, type AuditInput } from './audit-input.js';
 import { startTopicReader, type TopicReader } from './topic-reader.js';
 import type { WebhookSender } from './webhook-sender.js';
 
-// The streaming alerter. Its state is a pure function of the incidents topic, so it never commits offsets:
+// The streaming alerter. Its state is a pure function of the incidents topic (and, for exposure rules, of the
+// audit topic: audit-input.ts), so it never commits offsets:
 // on every start (and every rebalance) it replays its partitions from the beginning, after loading the
 // alerts already produced (ReplayGuard), and produces only the state changes that are new. Restarts neither
 // re-fire nor lose an alert; every replica honours the silences it follows on the compacted topic.
@@ -20,7 +23,8 @@ import type { WebhookSender } from './webhook-sender.js';
 export interface KafkaAlerterOptions {
   readonly kafka: Kafka;
   readonly groupId: string;
-  readonly topics: { readonly incidents: string; readonly alerts: string; readonly silences: string };
+  /** audit: findings for the exposure rules; empty or absent: not read. */
+  readonly topics: { readonly incidents: string; readonly alerts: string; readonly silences: string; readonly audit?: string };
   readonly rules: readonly Rule[];
   readonly engine: EngineOptions;
   readonly idleCloseAfterMs: number;
@@ -51,8 +55,10 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
   const openGauge = metrics.gauge('hangwatch_alerter_open_episodes', 'Alert episodes currently open');
   const lagGauge = metrics.gauge('hangwatch_consumer_lag', 'Messages behind the partition high watermark');
 
-  // 1. What was already produced: the alerts topic, read to its end.
+  // 1. What was already produced: the alerts topic, read to its end. It also seeds the exposure rules' state,
+  // since their input (the compacted audit topic) may no longer hold the finding that opened an episode.
   const guard = new ReplayGuard();
+  const exposure = new ExposureEngine(options.rules);
   const ledger = await startTopicReader({
     kafka,
     topic: topics.alerts,
@@ -61,7 +67,10 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
     follow: false,
     onMessage: (message) => {
       const alert = parseAlert(message.value);
-      if (alert) guard.remember(alert);
+      if (alert) {
+        guard.remember(alert);
+        exposure.seed(alert);
+      }
     },
   });
   await ledger.caughtUp;
@@ -130,7 +139,7 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
     }
     silencedTotal.inc({}, silenced.length);
     for (const alert of notify) for (const webhook of options.webhooks) webhook.enqueue(alert);
-    openGauge.set(undefined, engine.openEpisodeCount());
+    openGauge.set(undefined, engine.openEpisodeCount() + exposure.openEpisodeCount());
   };
 
   // 4. Incidents: replayed from the beginning of each assigned partition on every join.
@@ -213,6 +222,12 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
     },
   });
 
+  // 4b. Audit findings, for the exposure rules only.
+  let audit: AuditInput | undefined;
+  if (exposure.ruleCount > 0 && topics.audit) {
+    audit = await startAuditInput({ kafka, groupId: `${options.groupId}-audit`, topic: topics.audit, engine: exposure, serial, emit, logger: log, metrics });
+  }
+
   const caughtUp = (): boolean => joined && targets.size === 0;
   function releaseDue(): Alert[] {
     const alerts: Alert[] = [];
@@ -247,11 +262,12 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
   timer.unref();
 
   return {
-    ready: () => running && caughtUp() && silenceReader.isCaughtUp(),
+    ready: () => running && caughtUp() && silenceReader.isCaughtUp() && (audit?.ready() ?? true),
     stop: async () => {
       running = false;
       clearInterval(timer);
       await consumer.disconnect();
+      await audit?.stop();
       await chain;
       await Promise.all(options.webhooks.map((w) => w.drain(options.webhookDrainTimeoutMs)));
       await silenceReader.stop();

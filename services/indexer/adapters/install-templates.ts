@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Logger } from '../../../shared/logger.js';
 import { INDICES } from '../../../shared/topics.js';
+import { AUDIT_TEMPLATE_NAME, auditTemplateBody } from '../../audit/adapters/audit-index.js';
 import { buildTemplateSet, eventsMapping, incidentsMapping, alertsMapping, deadletterMapping, type TemplateSettings } from '../core/templates.js';
 import type { EsMapping } from '../core/mapping-from-schema.js';
 
@@ -26,6 +27,9 @@ export async function installTemplates(client: Client, options: InstallOptions =
   for (const template of set.indexTemplates) {
     await client.indices.putIndexTemplate({ name: template.name, ...template.body } as PutIndexTemplate);
   }
+  // Audit findings may reach hangwatch-audit through this indexer (topic kind `audit`) before `hangwatch audit --es`
+  // ever ran; the template is the audit command's, so both writers get the same mapping.
+  await client.indices.putIndexTemplate({ name: AUDIT_TEMPLATE_NAME, ...auditTemplateBody() } as PutIndexTemplate);
   for (const index of [INDICES.incidents, INDICES.alerts, INDICES.deadletter]) {
     if (await client.indices.exists({ index })) continue;
     try {

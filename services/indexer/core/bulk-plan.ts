@@ -183,6 +183,12 @@ function planOne(kind: TopicKind | undefined, m: MessageIn, source: SourceRef, i
       if (typeof id !== 'string') throw new HangwatchError('HW_RECORD_INVALID', ['alert without alert.id']);
       return { kind: 'index', index: INDICES.alerts, id, doc, source, ...(oneLine ? { body: text } : {}) };
     }
+    case 'audit': {
+      // One document per domain (_id = audit.id), as `hangwatch audit --es` writes it: the latest audit wins.
+      const id = (doc.audit as Record<string, unknown> | undefined)?.id;
+      if (typeof id !== 'string') throw new HangwatchError('HW_RECORD_INVALID', ['audit finding without audit.id']);
+      return { kind: 'index', index: INDICES.audit, id, doc, source, ...(oneLine ? { body: text } : {}) };
+    }
     case 'deadletter':
       return { kind: 'index', index: INDICES.deadletter, id: deadLetterId(doc, m.value), doc, source, ...(oneLine ? { body: text } : {}) };
   }

@@ -5,7 +5,7 @@ import { TOPICS } from '../../../shared/topics.js';
 // are known; any other topic the indexer is pointed at (a test's own topic, a renamed deployment) is declared
 // with HANGWATCH_INDEXER_TOPIC_KINDS="topic=kind,...".
 
-export const TOPIC_KINDS = ['events', 'incidents', 'alerts', 'deadletter'] as const;
+export const TOPIC_KINDS = ['events', 'incidents', 'alerts', 'deadletter', 'audit'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
 
 export type TopicKindMap = ReadonlyMap<string, TopicKind>;
@@ -15,6 +15,7 @@ const BUILT_IN: ReadonlyArray<[string, TopicKind]> = [
   [TOPICS.incidents, 'incidents'],
   [TOPICS.alerts, 'alerts'],
   [TOPICS.deadletter, 'deadletter'],
+  [TOPICS.audit, 'audit'],
 ];
 
 /** Built-in kinds plus `topic=kind` entries (which win). Every bad entry is reported at once. */
