@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 // A file's identity for event ids (DESIGN.md section 4: host + file fingerprint + offset). It must be the
 // same whether the file is shipped live or analyzed from a copy, so it depends on content only (the inode
 // is used by the shipper to notice rotation, never in ids), and it must not change while the file grows:
-// the first complete line (up to FINGERPRINT_BYTES), or the first FINGERPRINT_BYTES when no newline comes
-// earlier. Until either exists the file has no fingerprint yet (the shipper waits; analyze uses the whole).
+// the first FINGERPRINT_BYTES, as Filebeat's fingerprint identity does; a shorter file only once it has
+// settled (the shipper waits; analyze, reading a finished copy, uses the whole). Not the first line alone:
+// files of one kind often share it (every WinDbg report starts with the same debugger banner, every iostat
+// capture of a host with the same banner line), which made different files one identity.
 
 export const FINGERPRINT_BYTES = 1024;
 
@@ -14,19 +16,8 @@ export function fingerprintHead(head: Uint8Array, isComplete: boolean): string |
 
 /** The fingerprint and how many leading bytes it covers (the shipper stores both with a read position). */
 export function fingerprintSpan(head: Uint8Array, isComplete: boolean): { readonly fingerprint: string; readonly length: number } | undefined {
-  const limit = Math.min(head.length, FINGERPRINT_BYTES);
-  let end = -1;
-  for (let i = 0; i < limit; i++) {
-    if (head[i] === 0x0a) {
-      end = i + 1;
-      break;
-    }
-  }
-  if (end === -1) {
-    if (head.length >= FINGERPRINT_BYTES) end = FINGERPRINT_BYTES;
-    else if (isComplete) end = head.length;
-    else return undefined;
-  }
+  const end = head.length >= FINGERPRINT_BYTES ? FINGERPRINT_BYTES : isComplete ? head.length : -1;
+  if (end === -1) return undefined;
   return { fingerprint: fingerprintPrefix(head, end) as string, length: end };
 }
 

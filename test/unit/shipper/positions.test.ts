@@ -9,12 +9,18 @@ const first = 'first line\n';
 const saved: Position = { fingerprint: fp(first, first.length) as string, fpLength: first.length, dev: 1, ino: 10, path: '/var/log/app.log', offset: 500, seenAt: 0 };
 const candidate = (ino: number, text: string, size = 1_000) => ({ dev: 1, ino, size, fingerprintOf: (n: number) => fp(text, n) });
 
-test('the fingerprint span is the first line, and the same as the one event ids use', () => {
-  const span = fingerprintSpan(Buffer.from(`${first}second\n`), false);
-  assert.deepEqual(span, { fingerprint: saved.fingerprint, length: first.length });
-  assert.equal(fingerprintHead(Buffer.from(`${first}second\n`), false), saved.fingerprint);
-  assert.equal(fingerprintSpan(Buffer.from('no newline yet'), false), undefined);
+test('the fingerprint covers the first 1024 bytes (a shorter file only once settled), the same as event ids use', () => {
+  const long = Buffer.from(`${first}${'x'.repeat(2000)}\n`);
+  const span = fingerprintSpan(long, false);
+  assert.equal(span?.length, 1024);
+  assert.equal(fingerprintHead(long, false), span?.fingerprint);
+  assert.equal(fingerprintSpan(Buffer.from(`${first}second\n`), false), undefined, 'a short growing file waits');
   assert.equal(fingerprintSpan(Buffer.from('no newline yet'), true)?.length, 14);
+  // Files that share a first line (every WinDbg report starts with the same banner) are different files.
+  const banner = 'Microsoft (R) Windows Debugger Version 6.11.0001.404 X86\n';
+  const a = fingerprintHead(Buffer.from(`${banner}Debug session time: Wed Mar 15 13:11:54.777 2017 (GMT+8)\n`), true);
+  const b = fingerprintHead(Buffer.from(`${banner}Debug session time: Thu Mar 16 09:00:00.000 2017 (GMT+8)\n`), true);
+  assert.notEqual(a, b);
 });
 
 test('same inode and same first bytes: resume at the saved offset', () => {
