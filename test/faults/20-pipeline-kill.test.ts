@@ -3,7 +3,9 @@
 // restarted. Every record ends indexed or dead-lettered exactly once, with the offline analysis' incidents
 // and alerts. Run through scripts/with-stack.ts (npm run test:faults).
 import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
 import type { Client } from '@elastic/elasticsearch';
+import { INDICES } from '../../shared/topics.js';
 import { createElasticsearch } from '../../shared/clients/elasticsearch.js';
 import { Pipeline, type PipelineService } from './harness/pipeline.js';
 import { runFault, until } from './harness/scenario.js';
@@ -28,6 +30,21 @@ const volume = `2 hosts, libvirtd padded to ${formatSize(SIZES.libvirtdLines, 'c
 
 test('undisturbed batch: the pipeline ends with what the offline analysis finds', { timeout: 600_000 }, async () => {
   await runFault(pipeline, es, { order: '20-00', fault: 'none (baseline)', batch: { seed: 101, day: days[0] as string, libvirtdLines: SIZES.libvirtdLines }, notes: volume });
+});
+
+test('hostile records in a batch (generator --hostile): dead letters with reasons in Elasticsearch, the rest indexed', { timeout: 600_000 }, async () => {
+  const result = await runFault(pipeline, es, {
+    order: '20-06',
+    fault: 'hostile records mixed into a batch',
+    batch: { seed: 110, day: '2017-03-22', hostile: true },
+    notes: 'invalid UTF-8, NUL bytes, 70 KiB line, truncated line, bad level, CRLF, malformed XML, entity bomb',
+  });
+  assert.ok(result.observation.deadletters > 0, 'the hostile records are dead letters');
+  const letters = await es.search<{ error: { code: string; message: string } }>({ index: INDICES.deadletter, size: 100, query: { prefix: { 'log.file.path': `${result.batch.dir}/` } } });
+  for (const hit of letters.hits.hits) {
+    assert.match(hit._source?.error.code ?? '', /^HW_[A-Z_]+$/, 'each dead letter names its reason');
+    assert.ok((hit._source?.error.message ?? '').length > 0);
+  }
 });
 
 /** How far each service has got: a kill strikes once it has handled some of the batch (mid-stream). */

@@ -40,7 +40,7 @@ export function batchTag(): string {
   return `t${Date.now().toString(36).slice(-5)}${counter}`;
 }
 
-export async function runFault(pipeline: Pipeline, es: Client, spec: FaultSpec): Promise<WaitResult> {
+export async function runFault(pipeline: Pipeline, es: Client, spec: FaultSpec): Promise<WaitResult & { readonly batch: Batch }> {
   const generated = await generateBatch(join(WORK, 'batches'), { ...spec.batch, tag: batchTag() });
   const batch = spec.prepare ? await spec.prepare(generated) : generated;
   await pipeline.startShipper(batch, spec.shipper ?? {}, spec.shipperStateDir);
@@ -64,7 +64,7 @@ export async function runFault(pipeline: Pipeline, es: Client, spec: FaultSpec):
     notes: [spec.notes, recovered.converged ? '' : describe(o), o.alertsDiffering.length ? `alert id differs from offline: ${o.alertsDiffering.join(' ')}` : ''].filter(Boolean).join('; '),
   });
   assertComplete(recovered, spec.fault);
-  return recovered;
+  return { ...recovered, batch };
 }
 
 export function assertComplete(result: WaitResult, fault: string): void {
