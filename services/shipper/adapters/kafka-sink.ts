@@ -16,6 +16,8 @@ export interface KafkaSinkOptions {
   readonly kafka: Kafka;
   readonly topic: string;
   readonly compression: 'none' | 'gzip';
+  /** Most records in one produce request; a batch is sent as several (see send()). */
+  readonly requestMaxRecords?: number;
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
   readonly brokers: string;
@@ -69,9 +71,19 @@ export class KafkaSink {
   /** Resolves once Kafka acknowledged every record; rejects only when the sink is stopped. */
   async send(records: readonly OutRecord[], queued: number): Promise<void> {
     if (records.length === 0) return;
+    // kafkajs groups a request's messages by partition with an array spread per message (groupMessagesPerPartition:
+    // `[...current, message]`), quadratic in the request's size: measured (bench/shipper-producer.bench.ts) 1000
+    // records per request beat 2500 by 1.7x and 300 by 1.3x. The batch is acknowledged when all its requests are.
+    const per = this.options.requestMaxRecords ?? 1_000;
+    let sent = 0;
     await this.withRetry(async () => {
       const producer = await this.producerOrNew();
-      await this.sendSplitting(producer, records);
+      // After a failure only the unsent requests go again (the sent ones were acknowledged).
+      while (sent < records.length) {
+        const chunk = sent === 0 && records.length <= per ? records : records.slice(sent, sent + per);
+        await this.sendSplitting(producer, chunk);
+        sent += chunk.length;
+      }
     }, queued);
     this.sent.inc();
   }

@@ -37,6 +37,7 @@ export async function startShipper(options: StartShipperOptions): Promise<Runnin
     kafka,
     topic: config.kafka.topic,
     compression: config.kafka.compression,
+    requestMaxRecords: config.kafka.requestMaxRecords,
     retryInitialMs: config.kafka.retryInitialMs,
     retryMaxMs: config.kafka.retryMaxMs,
     brokers: common.KAFKA_BROKERS.join(','),
