@@ -11,7 +11,7 @@ export const ALERTER_SCHEMA = {
   INCIDENTS_TOPIC: { kind: 'string', default: TOPICS.incidents, description: 'Topic of incidents (key incident.id, null value = tombstone)' },
   ALERTS_TOPIC: { kind: 'string', default: TOPICS.alerts, description: 'Topic alert state changes are produced to (key alert.id)' },
   SILENCES_TOPIC: { kind: 'string', default: TOPICS.silences, description: 'Compacted topic of silences (key rule + key)' },
-  AUDIT_TOPIC: { kind: 'string', default: TOPICS.audit, description: 'Compacted topic of audit findings (hangwatch audit --kafka) read by exposure rules, in group GROUP_ID-audit (empty: not read)' },
+  AUDIT_TOPIC: { kind: 'string', default: TOPICS.audit, description: 'Compacted topic of audit findings (hangwatch audit --kafka) read by exposure rules, in group GROUP_ID-audit (none: not read)' },
   ALLOWED_LATENESS_MS: { kind: 'int', default: '3600000', min: 0, description: 'How far behind the newest incident time an incident may arrive and still count' },
   IDLE_CLOSE_AFTER_MS: { kind: 'int', default: '300000', min: 0, description: 'After this long without incidents, let event time run on with the wall clock so quiet episodes close (0: only incidents move time)' },
   TICK_MS: { kind: 'int', default: '5000', min: 100, description: 'How often idle closing, throttled updates and gauges are checked' },

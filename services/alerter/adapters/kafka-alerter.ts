@@ -23,7 +23,7 @@ import type { WebhookSender } from './webhook-sender.js';
 export interface KafkaAlerterOptions {
   readonly kafka: Kafka;
   readonly groupId: string;
-  /** audit: findings for the exposure rules; empty or absent: not read. */
+  /** audit: findings for the exposure rules; absent, empty or `none`: not read. */
   readonly topics: { readonly incidents: string; readonly alerts: string; readonly silences: string; readonly audit?: string };
   readonly rules: readonly Rule[];
   readonly engine: EngineOptions;
@@ -142,7 +142,15 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
     openGauge.set(undefined, engine.openEpisodeCount() + exposure.openEpisodeCount());
   };
 
-  // 4. Incidents: replayed from the beginning of each assigned partition on every join.
+  // 4. Audit findings, for the exposure rules only. Started before the incidents consumer: the incidents' first
+  // join then still finds what was produced right after start among the partitions to replay (measured: started
+  // after it, test/integration/alerter-restart.test.ts saw incidents of one partition released before another's).
+  let audit: AuditInput | undefined;
+  if (exposure.ruleCount > 0 && topics.audit && topics.audit !== 'none') {
+    audit = await startAuditInput({ kafka, groupId: `${options.groupId}-audit`, topic: topics.audit, engine: exposure, serial, emit, logger: log, metrics });
+  }
+
+  // 5. Incidents: replayed from the beginning of each assigned partition on every join.
   const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
   const targets = new Map<string, bigint>(); // partition -> end offset at join, until reached
   const positions = new Map<string, bigint>(); // partition -> next offset to process
@@ -222,12 +230,6 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
     },
   });
 
-  // 4b. Audit findings, for the exposure rules only.
-  let audit: AuditInput | undefined;
-  if (exposure.ruleCount > 0 && topics.audit) {
-    audit = await startAuditInput({ kafka, groupId: `${options.groupId}-audit`, topic: topics.audit, engine: exposure, serial, emit, logger: log, metrics });
-  }
-
   const caughtUp = (): boolean => joined && targets.size === 0;
   function releaseDue(): Alert[] {
     const alerts: Alert[] = [];
@@ -248,7 +250,7 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
     if (lagging.size > 0) return Math.min(...[...lagging].map((p) => newest.get(p) ?? -Infinity));
     return newest.size > 0 ? Math.max(...newest.values()) : -Infinity;
   }
-  // 5. Time passes without incidents: close quiet episodes, send held-back updates (event time runs on with
+  // 6. Time passes without incidents: close quiet episodes, send held-back updates (event time runs on with
   // the wall clock only once the input has been idle, and never before the replay has caught up).
   const timer = setInterval(() => {
     void serial(async () => {
