@@ -46,7 +46,7 @@ function finding(spec: FindingSpec): AuditFinding {
     audit: {
       id,
       status: spec.status,
-      windows: { certainty: 'known', reasons: ['os-id'] },
+      windows: { certainty: 'known', reasons: ['libosinfo'] },
       missing: MISSING[spec.status],
       problems: [],
       ...(remediation ? { remediation } : {}),
