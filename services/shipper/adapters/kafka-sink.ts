@@ -40,6 +40,9 @@ export function quietKafkaLogs(config: KafkaConfig, logger: Logger): KafkaConfig
   };
 }
 
+/** How long a send may go unacknowledged before it is reported as an outage. */
+const STALL_WARN_MS = 5_000;
+
 export class KafkaSink {
   private producer: Producer | null = null;
   private stopped = false;
@@ -100,8 +103,12 @@ export class KafkaSink {
   private async withRetry(action: () => Promise<void>, queued: number): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       if (this.stopped) throw new HangwatchError('HW_KAFKA_UNAVAILABLE', [this.options.brokers, 'the shipper is stopping']);
+      // kafkajs retries inside a send, so a broker that went away may not fail a send for a long time: a send
+      // without acknowledgement for STALL_WARN_MS counts as the start of an outage, said once like a failure.
+      const stall = setTimeout(() => this.noteOutage(queued, `no acknowledgement for ${STALL_WARN_MS / 1000} s`), STALL_WARN_MS);
       try {
         await action();
+        clearTimeout(stall);
         if (this.outageSince !== null) {
           const seconds = ((Date.now() - this.outageSince) / 1000).toFixed(1);
           this.options.logger.info({ outage_s: Number(seconds), attempts: attempt }, `Kafka reachable again after ${seconds} s; reading resumed`);
@@ -109,20 +116,25 @@ export class KafkaSink {
         }
         return;
       } catch (error) {
+        clearTimeout(stall);
         if (this.stopped) throw new HangwatchError('HW_KAFKA_UNAVAILABLE', [this.options.brokers, 'the shipper is stopping'], { cause: error });
         this.failures.inc();
-        if (this.outageSince === null) {
-          this.outageSince = Date.now();
-          const message = new HangwatchError('HW_KAFKA_UNAVAILABLE', [this.options.brokers, (error as Error).message]).message;
-          this.options.logger.warn(
-            { code: 'HW_KAFKA_UNAVAILABLE', queued_records: queued },
-            `${message}; reading paused with ${queued} records held in memory, retrying with backoff until it answers (logged once per outage)`,
-          );
-        }
+        this.noteOutage(queued, (error as Error).message);
         await this.dropProducer();
         await this.sleep(backoffMs(attempt, this.options.retryInitialMs, this.options.retryMaxMs, this.random));
       }
     }
+  }
+
+  /** The start of an outage, logged once (not per attempt or per line) with what is held in memory. */
+  private noteOutage(queued: number, reason: string): void {
+    if (this.outageSince !== null || this.stopped) return;
+    this.outageSince = Date.now();
+    const message = new HangwatchError('HW_KAFKA_UNAVAILABLE', [this.options.brokers, reason]).message;
+    this.options.logger.warn(
+      { code: 'HW_KAFKA_UNAVAILABLE', queued_records: queued },
+      `${message}; reading paused with ${queued} records held in memory, retrying with backoff until it answers (logged once per outage)`,
+    );
   }
 
   /** A batch over the broker's limits is halved until it fits; a single record that still does not is reported. */
