@@ -108,9 +108,10 @@ export async function run(argv: string[]): Promise<number> {
     const ok = converged(observation, expected);
     if (!ok) say(`the pipeline did not converge in ${timeoutMs / 1000}s: ${observation.missingIncidents.length} incident(s) missing; logs in ${relative(REPO, logs)}`);
 
-    const incidents = await searchAll<Incident>(es, INDICES.incidents, '@timestamp');
+    const wanted = new Set(expected.incidentIds);
+    const incidents = (await searchAll<Incident>(es, INDICES.incidents, '@timestamp')).filter((i) => wanted.has(i.incident.id));
     await new Promise((r) => setTimeout(r, 2000)); // alerts follow incidents through one more hop
-    const alerts = await searchAll<Alert>(es, INDICES.alerts, '@timestamp');
+    const alerts = (await searchAll<Alert>(es, INDICES.alerts, '@timestamp')).filter((a) => a.alert.incidents.some((id) => wanted.has(id)));
     const exports = await exportTimelines(incidents, outDir);
     process.stdout.write(renderSummary({ incidents, alerts, exports, observation, esUrl: status.esUrl, seconds: (Date.now() - started) / 1000, logs: relative(REPO, logs) }));
     return ok ? 0 : 1;

@@ -42,5 +42,7 @@ export async function observe(es: Client, expected: Expectation): Promise<Observ
 }
 
 export function converged(o: Observation, expected: Expectation): boolean {
-  return o.events >= expected.events && o.missingIncidents.length === 0 && o.incidents === expected.incidentIds.length;
+  // Other runs may have left documents in the same indices (tests share the local stack), so convergence is
+  // "every expected incident is there", not an exact count.
+  return o.events >= expected.events && o.missingIncidents.length === 0;
 }
