@@ -7,6 +7,11 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** A started consumer of a service: readiness for /readyz, and a stop for the composition root. */
+export interface RunningConsumer extends RunningService {
+  readonly ready: () => boolean;
+}
+
 export async function runUntilSignal(logger: Logger, start: () => Promise<RunningService>, stopDeadlineMs = 20_000): Promise<void> {
   const service = await start();
   await new Promise<void>((resolve) => {

@@ -1,3 +1,4 @@
+import type { RunningConsumer } from '../../../shared/service-runtime.js';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import { buildDeadLetter } from '../../../shared/deadletter.js';
@@ -44,10 +45,7 @@ export interface KafkaCorrelatorOptions {
   readonly metrics: MetricsRegistry;
 }
 
-export interface KafkaCorrelator {
-  readonly ready: () => boolean;
-  stop(): Promise<void>;
-}
+export type KafkaCorrelator = RunningConsumer;
 
 export async function startKafkaCorrelator(options: KafkaCorrelatorOptions): Promise<KafkaCorrelator> {
   const { kafka, logger, metrics } = options;

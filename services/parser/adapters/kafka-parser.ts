@@ -1,3 +1,4 @@
+import type { RunningConsumer } from '../../../shared/service-runtime.js';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import { sendBatchBounded } from '../../../shared/clients/kafka.js';
@@ -30,10 +31,7 @@ export interface KafkaParserOptions {
   readonly metrics: MetricsRegistry;
 }
 
-export interface KafkaParser {
-  readonly ready: () => boolean;
-  stop(): Promise<void>;
-}
+export type KafkaParser = RunningConsumer;
 
 export async function startKafkaParser(options: KafkaParserOptions): Promise<KafkaParser> {
   const { kafka, logger, metrics } = options;
