@@ -38,6 +38,9 @@ Options:
 Output: the summary on stdout; progress on stderr; service logs under .hangwatch/demo/logs/.
 `;
 
+/** The sample data spans one day (2017-03-15); two days of lateness hold all of it until the input is idle. */
+const BACKFILL_LATENESS_MS = 48 * 3_600_000;
+
 const SERVICE_PORTS = { parser: 18781, correlator: 18782, indexer: 18783, alerter: 18784, timeline: 18790 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -69,6 +72,9 @@ export async function run(argv: string[]): Promise<number> {
     HANGWATCH_INDEXER_HTTP_PORT: String(SERVICE_PORTS.indexer),
     HANGWATCH_ALERTER_HTTP_PORT: String(SERVICE_PORTS.alerter),
     HANGWATCH_TIMELINE_HTTP_PORT: String(SERVICE_PORTS.timeline),
+    // The samples are a backfill: the shipper sends a day of logs file after file, so one host's records arrive up
+    // to a day out of event-time order. Live tailing needs minutes of lateness; a backfill needs its span.
+    HANGWATCH_CORRELATOR_LATENESS_MS: process.env.HANGWATCH_CORRELATOR_LATENESS_MS ?? String(BACKFILL_LATENESS_MS),
   };
 
   const samples = join(REPO, 'samples');
