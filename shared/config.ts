@@ -114,6 +114,13 @@ export const COMMON_SCHEMA = {
   KAFKA_BROKERS: { kind: 'list', default: '127.0.0.1:9092', description: 'Kafka bootstrap brokers, comma-separated host:port' },
   KAFKA_CLIENT_ID: { kind: 'string', default: 'hangwatch', description: 'Kafka client id prefix' },
   KAFKA_SSL: { kind: 'bool', default: 'false', description: 'Use TLS to reach Kafka' },
+  KAFKA_SSL_CA_FILE: {
+    kind: 'string',
+    default: '',
+    description: 'PEM file of the CA(s) that signed the Kafka brokers\' certificates (else the system store); setting it turns TLS on',
+  },
+  KAFKA_SSL_CERT_FILE: { kind: 'string', default: '', description: 'PEM client certificate for Kafka mutual TLS (with KAFKA_SSL_KEY_FILE); turns TLS on' },
+  KAFKA_SSL_KEY_FILE: { kind: 'string', default: '', description: 'PEM private key of KAFKA_SSL_CERT_FILE (unencrypted; keep the file mode 0600)' },
   KAFKA_SASL_MECHANISM: { kind: 'string', default: 'none', choices: ['none', 'plain', 'scram-sha-256', 'scram-sha-512'], description: 'Kafka SASL mechanism' },
   KAFKA_SASL_USERNAME: { kind: 'string', default: '', description: 'Kafka SASL user name' },
   KAFKA_SASL_PASSWORD: { kind: 'secret', description: 'Kafka SASL password (or HANGWATCH_KAFKA_SASL_PASSWORD_FILE)' },
@@ -122,6 +129,8 @@ export const COMMON_SCHEMA = {
   ES_USERNAME: { kind: 'string', default: '', description: 'Elasticsearch basic-auth user' },
   ES_PASSWORD: { kind: 'secret', description: 'Elasticsearch basic-auth password (or HANGWATCH_ES_PASSWORD_FILE)' },
   ES_CA_FILE: { kind: 'string', default: '', description: 'PEM file of the CA that signed Elasticsearch TLS certificates' },
+  ES_CERT_FILE: { kind: 'string', default: '', description: 'PEM client certificate for Elasticsearch mutual TLS (with ES_KEY_FILE)' },
+  ES_KEY_FILE: { kind: 'string', default: '', description: 'PEM private key of ES_CERT_FILE (unencrypted; keep the file mode 0600)' },
   LOG_LEVEL: { kind: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], description: 'pino log level' },
 } as const satisfies ConfigSchema;
 export type CommonConfig = ConfigOf<typeof COMMON_SCHEMA>;

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import type { CommonConfig } from '../config.js';
+import { HangwatchError } from '../errors.js';
+import { readPemFile } from './pem.js';
 
 // Elasticsearch client factory. The client's major version equals the server's (8.x, DESIGN.md section 8).
 
@@ -13,7 +15,14 @@ export function buildEsOptions(config: CommonConfig): ClientOptions {
   };
   if (config.ES_API_KEY) options.auth = { apiKey: config.ES_API_KEY };
   else if (config.ES_USERNAME) options.auth = { username: config.ES_USERNAME, password: config.ES_PASSWORD ?? '' };
-  if (config.ES_CA_FILE) options.tls = { ca: readFileSync(config.ES_CA_FILE, 'utf8') };
+  if (Boolean(config.ES_CERT_FILE) !== Boolean(config.ES_KEY_FILE)) {
+    throw new HangwatchError('HW_CONFIG_INVALID', ['  - HANGWATCH_ES_CERT_FILE and HANGWATCH_ES_KEY_FILE go together (mutual TLS needs both)']);
+  }
+  const tls: ConnectionOptions = {};
+  if (config.ES_CA_FILE) tls.ca = readPemFile('HANGWATCH_ES_CA_FILE', config.ES_CA_FILE);
+  if (config.ES_CERT_FILE) tls.cert = readPemFile('HANGWATCH_ES_CERT_FILE', config.ES_CERT_FILE);
+  if (config.ES_KEY_FILE) tls.key = readPemFile('HANGWATCH_ES_KEY_FILE', config.ES_KEY_FILE);
+  if (Object.keys(tls).length > 0) options.tls = tls;
   return options;
 }
 

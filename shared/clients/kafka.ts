@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type KafkaConfig, type Message, type Producer, type ProducerBatch, type SASLOptions, type TopicMessages, type logCreator } from 'kafkajs';
 import type { CommonConfig } from '../config.js';
+import { HangwatchError } from '../errors.js';
+import { readPemFile } from './pem.js';
 import type { Logger } from '../logger.js';
 
 // Kafka client factory: brokers, TLS and SASL from the common config; kafkajs logs routed into pino.
@@ -13,7 +16,8 @@ export function buildKafkaConfig(config: CommonConfig, clientId: string, logger?
     requestTimeout: 30_000,
     retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
   };
-  if (config.KAFKA_SSL) kafka.ssl = true;
+  const tls = buildKafkaTls(config);
+  if (tls) kafka.ssl = tls;
   if (config.KAFKA_SASL_MECHANISM !== 'none') {
     kafka.sasl = {
       mechanism: config.KAFKA_SASL_MECHANISM,
@@ -46,6 +50,23 @@ function pinoLogCreator(logger: Logger): logCreator {
 
 export function readCaFile(path: string): string | undefined {
   return path ? readFileSync(path, 'utf8') : undefined;
+}
+
+/**
+ * TLS of the Kafka connections: off, `true` (verified against the system store) or the options built from
+ * the CA / client certificate files. Any of the files turns TLS on: a CA without TLS would be ignored silently.
+ */
+export function buildKafkaTls(config: CommonConfig): boolean | ConnectionOptions | undefined {
+  const files = { ca: config.KAFKA_SSL_CA_FILE, cert: config.KAFKA_SSL_CERT_FILE, key: config.KAFKA_SSL_KEY_FILE };
+  if (!files.ca && !files.cert && !files.key) return config.KAFKA_SSL ? true : undefined;
+  if (Boolean(files.cert) !== Boolean(files.key)) {
+    throw new HangwatchError('HW_CONFIG_INVALID', ['  - HANGWATCH_KAFKA_SSL_CERT_FILE and HANGWATCH_KAFKA_SSL_KEY_FILE go together (mutual TLS needs both)']);
+  }
+  const tls: ConnectionOptions = {};
+  if (files.ca) tls.ca = readPemFile('HANGWATCH_KAFKA_SSL_CA_FILE', files.ca);
+  if (files.cert) tls.cert = readPemFile('HANGWATCH_KAFKA_SSL_CERT_FILE', files.cert);
+  if (files.key) tls.key = readPemFile('HANGWATCH_KAFKA_SSL_KEY_FILE', files.key);
+  return tls;
 }
 
 /** Largest produce request of sendBatchBounded: keys, values and headers, before compression (a compressed
