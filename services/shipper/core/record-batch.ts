@@ -1,0 +1,181 @@
+import { crc32c } from './crc32c.js';
+
+// Kafka v2 record batches (magic 2, KIP-98) encoded straight into one Buffer. Measured on the 1M-line bench, kafkajs's
+// per-record encoder (an Encoder object, a Buffer and a header array per record) took ~75% of the shipper's CPU;
+// this writes each record's bytes once. Header pairs that repeat from record to record (host, path, format,
+// fingerprint, times of a chunk, schema version) are encoded once and copied; only the offset changes per line.
+// Layout (Kafka's DefaultRecordBatch.java / DefaultRecord.java):
+//   baseOffset int64 | batchLength int32 | partitionLeaderEpoch int32 | magic int8 | crc uint32 | attributes int16 |
+//   lastOffsetDelta int32 | baseTimestamp int64 | maxTimestamp int64 | producerId int64 | producerEpoch int16 |
+//   baseSequence int32 | recordCount int32 | records
+//   record: length varint | attributes int8 | timestampDelta varlong | offsetDelta varint | key (varint length, bytes) |
+//           value (varint length, bytes) | header count varint | [key (varint length, utf8), value (varint length, bytes)]
+// Varints are zigzag-encoded (protobuf style); the CRC-32C covers attributes to the end.
+
+export interface BatchRecord {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface BatchProducer {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  /** Sequence number of the batch's first record (idempotence: the broker drops a batch it already has). */
+  readonly baseSequence: number;
+}
+
+/** Bytes of the batch header before the records. */
+export const BATCH_HEADER_BYTES = 61;
+/** Compression codes of the attributes' low three bits. */
+export const COMPRESSION_CODES = { none: 0, gzip: 1 } as const;
+
+const OFFSET_BATCH_LENGTH = 8;
+const OFFSET_CRC = 17;
+const OFFSET_ATTRIBUTES = 21;
+
+interface Slot {
+  value: string;
+  bytes: Buffer;
+}
+
+/** Encodes records; keeps the last encoded value of each header key (and the key) to copy when it repeats. */
+export class RecordBatchEncoder {
+  private readonly headerSlots = new Map<string, Slot>();
+  private keySlot: Slot | null = null;
+
+  /**
+   * The records of one batch, uncompressed, after `BATCH_HEADER_BYTES` of room for the header (so an uncompressed
+   * batch is framed in place by `frameBatch`, without a copy).
+   */
+  encodeRecords(records: readonly BatchRecord[]): Buffer {
+    const n = records.length;
+    const bodies = new Int32Array(n);
+    let total = BATCH_HEADER_BYTES;
+    for (let i = 0; i < n; i++) {
+      const record = records[i] as BatchRecord;
+      // attributes (1) + timestampDelta 0 (1) + offsetDelta + key + value + header count + headers
+      let body = 2 + varintSize(i) + this.keyBytes(record.key).length + varintSize(record.value.length) + record.value.length;
+      let count = 0;
+      for (const name in record.headers) {
+        body += this.headerBytes(name, record.headers[name] as string).length;
+        count++;
+      }
+      body += varintSize(count);
+      bodies[i] = body;
+      total += varintSize(body) + body;
+    }
+    const out = Buffer.allocUnsafe(total);
+    let p = BATCH_HEADER_BYTES;
+    for (let i = 0; i < n; i++) {
+      const record = records[i] as BatchRecord;
+      p = writeVarint(out, p, bodies[i] as number);
+      out[p++] = 0;
+      out[p++] = 0;
+      p = writeVarint(out, p, i);
+      const key = this.keyBytes(record.key);
+      out.set(key, p);
+      p += key.length;
+      p = writeVarint(out, p, record.value.length);
+      out.set(record.value, p);
+      p += record.value.length;
+      let count = 0;
+      for (const _ in record.headers) count++;
+      p = writeVarint(out, p, count);
+      for (const name in record.headers) {
+        const pair = this.headerBytes(name, record.headers[name] as string);
+        out.set(pair, p);
+        p += pair.length;
+      }
+    }
+    return out;
+  }
+
+  private keyBytes(key: string): Buffer {
+    const slot = this.keySlot;
+    if (slot && slot.value === key) return slot.bytes;
+    const bytes = encodeString(key);
+    this.keySlot = { value: key, bytes };
+    return bytes;
+  }
+
+  private headerBytes(name: string, value: string): Buffer {
+    const slot = this.headerSlots.get(name);
+    if (slot && slot.value === value) return slot.bytes;
+    const nameBytes = encodeString(name);
+    const bytes = Buffer.concat([nameBytes, encodeString(value)]);
+    if (slot) {
+      slot.value = value;
+      slot.bytes = bytes;
+    } else this.headerSlots.set(name, { value, bytes });
+    return bytes;
+  }
+}
+
+/**
+ * Writes the batch header in front of `payload`'s records and returns the whole batch. `payload` is either what
+ * `encodeRecords` returned (uncompressed: framed in place) or compressed records with `compressed` set.
+ */
+export function frameBatch(
+  payload: Buffer,
+  count: number,
+  timestamp: number,
+  producer: BatchProducer,
+  compression: keyof typeof COMPRESSION_CODES,
+  compressed?: Buffer,
+): Buffer {
+  let batch = payload;
+  if (compressed) {
+    batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
+    batch.set(compressed, BATCH_HEADER_BYTES);
+  }
+  batch.writeBigInt64BE(0n, 0);
+  batch.writeInt32BE(batch.length - 12, OFFSET_BATCH_LENGTH);
+  batch.writeInt32BE(-1, 12); // partitionLeaderEpoch: set by the broker
+  batch.writeInt8(2, 16); // magic
+  batch.writeInt16BE(COMPRESSION_CODES[compression], OFFSET_ATTRIBUTES);
+  batch.writeInt32BE(count - 1, 23); // lastOffsetDelta
+  batch.writeBigInt64BE(BigInt(timestamp), 27);
+  batch.writeBigInt64BE(BigInt(timestamp), 35);
+  batch.writeBigInt64BE(producer.producerId, 43);
+  batch.writeInt16BE(producer.producerEpoch, 51);
+  batch.writeInt32BE(producer.baseSequence, 53);
+  batch.writeInt32BE(count, 57);
+  batch.writeUInt32BE(crc32c(batch, OFFSET_ATTRIBUTES, batch.length), OFFSET_CRC);
+  return batch;
+}
+
+/** The records part of a batch payload from `encodeRecords` (what gets compressed). */
+export function recordsOf(payload: Buffer): Buffer {
+  return payload.subarray(BATCH_HEADER_BYTES);
+}
+
+function encodeString(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const out = Buffer.allocUnsafe(varintSize(length) + length);
+  const p = writeVarint(out, 0, length);
+  out.write(text, p, 'utf8');
+  return out;
+}
+
+/** Bytes of the zigzag varint of a non-negative int32. */
+export function varintSize(n: number): number {
+  let u = n * 2;
+  let size = 1;
+  while (u >= 0x80) {
+    u = Math.floor(u / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Writes the zigzag varint of a non-negative int32 at `p`; returns the position after it. */
+export function writeVarint(out: Buffer, p: number, n: number): number {
+  let u = n * 2;
+  while (u >= 0x80) {
+    out[p++] = (u & 0x7f) | 0x80;
+    u = Math.floor(u / 128);
+  }
+  out[p++] = u;
+  return p;
+}
