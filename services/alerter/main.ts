@@ -4,7 +4,7 @@ import { createKafka } from '../../shared/clients/kafka.js';
 import { startHealthServer } from '../../shared/http/health-server.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { MetricsRegistry } from '../../shared/metrics.js';
-import { runUntilSignal, type RunningService } from '../../shared/service-runtime.js';
+import { runUntilSignal, type FailService, type RunningService } from '../../shared/service-runtime.js';
 import { ALERTER_PREFIX, ALERTER_SCHEMA } from './config.js';
 import { startKafkaAlerter } from './adapters/kafka-alerter.js';
 import { loadRules } from './adapters/rules-fs.js';
@@ -17,7 +17,7 @@ export interface StartedAlerter extends RunningService {
   readonly ready: () => boolean;
 }
 
-export async function startAlerter(env: NodeJS.ProcessEnv, logger?: Logger): Promise<StartedAlerter> {
+export async function startAlerter(env: NodeJS.ProcessEnv, logger?: Logger, onFatal?: FailService): Promise<StartedAlerter> {
   const common = loadConfig('', COMMON_SCHEMA, env);
   const config = loadConfig(ALERTER_PREFIX, ALERTER_SCHEMA, env);
   const log = logger ?? createLogger({ name: 'alerter', level: common.LOG_LEVEL });
@@ -55,6 +55,7 @@ export async function startAlerter(env: NodeJS.ProcessEnv, logger?: Logger): Pro
     webhookDrainTimeoutMs: config.WEBHOOK_DRAIN_TIMEOUT_MS,
     logger: log,
     metrics,
+    ...(onFatal ? { onFatal } : {}),
   });
   const http = await startHealthServer({ port: config.HTTP_PORT, host: config.HTTP_HOST, metrics, ready: alerter.ready });
   log.info({ rules: rules.map((r) => r.id), webhooks: webhooks.length, group: config.GROUP_ID, httpPort: http.port }, 'alerter started');
@@ -71,5 +72,5 @@ export async function startAlerter(env: NodeJS.ProcessEnv, logger?: Logger): Pro
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const common = loadConfig('', COMMON_SCHEMA, env);
   const logger = createLogger({ name: 'alerter', level: common.LOG_LEVEL });
-  await runUntilSignal(logger, () => startAlerter(env, logger));
+  await runUntilSignal(logger, (fail) => startAlerter(env, logger, fail));
 }

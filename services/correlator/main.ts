@@ -16,7 +16,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   resolveOptions(correlatorOptions); // fail at start, with every problem, not at the first record
   const logger = createLogger({ name: 'correlator', level: common.LOG_LEVEL });
   const metrics = new MetricsRegistry();
-  await runUntilSignal(logger, async () => {
+  await runUntilSignal(logger, async (fail) => {
     const correlator = await startKafkaCorrelator({
       kafka: createKafka(common, 'correlator', logger),
       groupId: config.GROUP_ID,
@@ -24,6 +24,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       snapshotFacts: config.SNAPSHOT_FACTS,
       logger,
       metrics,
+      onFatal: fail,
     });
     const http = await startHealthServer({ port: config.HTTP_PORT, host: config.HTTP_HOST, metrics, ready: correlator.ready });
     logger.info({ group: config.GROUP_ID, httpPort: http.port }, 'correlator started');

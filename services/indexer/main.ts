@@ -18,7 +18,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const logger = createLogger({ name: 'indexer', level: common.LOG_LEVEL });
   const metrics = new MetricsRegistry();
   const es = createElasticsearch(common);
-  await runUntilSignal(logger, async () => {
+  await runUntilSignal(logger, async (fail) => {
     await installTemplates(es, { shards: config.SHARDS, replicas: config.REPLICAS, refreshIntervalMs: config.REFRESH_INTERVAL_MS, logger });
     const indexer = await startKafkaIndexer({
       kafka: createKafka(common, 'indexer', logger),
@@ -32,6 +32,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       summaryIntervalMs: config.SUMMARY_INTERVAL_MS,
       logger,
       metrics,
+      onFatal: fail,
     });
     const http = await startHealthServer({ port: config.HTTP_PORT, host: config.HTTP_HOST, metrics, ready: indexer.ready });
     logger.info({ es: redactUrl(common.ES_URL), topics: config.TOPICS, httpPort: http.port }, 'indexer started');

@@ -24,7 +24,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   });
   const logger = createLogger({ name: 'parser', level: common.LOG_LEVEL });
   const metrics = new MetricsRegistry();
-  await runUntilSignal(logger, async () => {
+  await runUntilSignal(logger, async (fail) => {
     const kafka = createKafka(common, 'parser', logger);
     const directory = new GuestDirectory();
     if (config.WINLOGBEAT_TOPICS.length > 0 && config.RESTORE_IDENTITY) {
@@ -55,6 +55,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       },
       logger,
       metrics,
+      onFatal: fail,
     });
     const http = await startHealthServer({ port: config.HTTP_PORT, host: config.HTTP_HOST, metrics, ready: parser.ready });
     logger.info({ topics: Object.fromEntries([...topics].map(([t, b]) => [t, b.kind])), group: config.GROUP_ID, guests: directory.size, httpPort: http.port }, 'parser started');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { Kafka, logLevel, type KafkaConfig, type Message, type Producer, type ProducerBatch, type SASLOptions, type TopicMessages, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type KafkaConfig, type Message, type Producer, type ProducerBatch, type SASLOptions, type TopicMessages, type logCreator } from 'kafkajs';
 import type { CommonConfig } from '../config.js';
 import { HangwatchError } from '../errors.js';
 import { readPemFile } from './pem.js';
@@ -28,6 +28,36 @@ export function buildKafkaConfig(config: CommonConfig, clientId: string, logger?
   if (logger) kafka.logCreator = pinoLogCreator(logger);
   else kafka.logLevel = logLevel.NOTHING;
   return kafka;
+}
+
+export interface ConsumerWatch {
+  /** What the consumer is, for the log (e.g. `parser consumer`). */
+  readonly what: string;
+  readonly logger: Logger;
+  /** A crash kafkajs will not restart from (restart=false): the service cannot go on (FailService). */
+  readonly onFatal?: (error: unknown, what: string) => void;
+  /** Up after a group join, down after any crash (readiness). */
+  readonly onUp?: (up: boolean) => void;
+}
+
+/**
+ * Watches a consumer's crashes, the one place that reads kafkajs' CRASH event: a crash kafkajs restarts from
+ * (retriable, or retries exhausted) is logged and readiness drops until the group is joined again; a crash
+ * it will not restart from (a non-retriable error, e.g. authorization or an error thrown by our handler after
+ * kafkajs gave up) is handed to onFatal, since the consumer stays stopped and the process would idle forever.
+ */
+export function watchConsumer(consumer: Consumer, watch: ConsumerWatch): void {
+  consumer.on(consumer.events.GROUP_JOIN, () => watch.onUp?.(true));
+  consumer.on(consumer.events.CRASH, (event) => {
+    watch.onUp?.(false);
+    const { error, restart } = event.payload;
+    if (restart) {
+      watch.logger.error({ err: error, restart }, `${watch.what} crashed; kafkajs restarts it`);
+      return;
+    }
+    if (watch.onFatal) watch.onFatal(error, watch.what);
+    else watch.logger.error({ err: error, restart }, `${watch.what} crashed and will not restart`);
+  });
 }
 
 export function createKafka(config: CommonConfig, clientId: string, logger?: Logger): Kafka {

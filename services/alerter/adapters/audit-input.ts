@@ -1,5 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { watchConsumer } from '../../../shared/clients/kafka.js';
 import type { Logger } from '../../../shared/logger.js';
+import type { FailService } from '../../../shared/service-runtime.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
 import type { Alert } from '../../../shared/schema/alert.js';
 import { parseAuditRecord } from '../../audit/core/audit-record.js';
@@ -20,6 +22,8 @@ export interface AuditInputOptions {
   readonly emit: (alerts: readonly Alert[]) => Promise<void>;
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
+  /** Called when a consumer crashed for good (kafkajs will not restart it): main stops the service, exit 1. */
+  readonly onFatal?: FailService;
 }
 
 export interface AuditInput {
@@ -39,13 +43,7 @@ export async function startAuditInput(options: AuditInputOptions): Promise<Audit
   }
   let joined = false;
   const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = true;
-  });
-  consumer.on(consumer.events.CRASH, (event) => {
-    joined = false;
-    log.error({ err: event.payload.error, restart: event.payload.restart }, 'audit consumer crashed');
-  });
+  watchConsumer(consumer, { what: 'alerter audit consumer', logger: log, ...(options.onFatal ? { onFatal: options.onFatal } : {}), onUp: (up) => (joined = up) });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({

@@ -1,5 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { watchConsumer } from '../../../shared/clients/kafka.js';
 import type { Logger } from '../../../shared/logger.js';
+import type { FailService } from '../../../shared/service-runtime.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
 import { AlertSchema, type Alert } from '../../../shared/schema/alert.js';
 import { SCHEMA_VERSION } from '../../../shared/schema/event.js';
@@ -34,6 +36,8 @@ export interface KafkaAlerterOptions {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
   readonly now?: () => number;
+  /** Called when a consumer crashed for good (kafkajs will not restart it): main stops the service, exit 1. */
+  readonly onFatal?: FailService;
 }
 
 export interface KafkaAlerter {
@@ -84,6 +88,7 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
     groupPrefix: `${options.groupId}-silences`,
     logger: log,
     follow: true,
+    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
     onMessage: (message) => {
       const key = message.key?.toString('utf8');
       if (key === undefined) return;
@@ -147,7 +152,7 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
   // after it, test/integration/alerter-restart.test.ts saw incidents of one partition released before another's).
   let audit: AuditInput | undefined;
   if (exposure.ruleCount > 0 && topics.audit && topics.audit !== 'none') {
-    audit = await startAuditInput({ kafka, groupId: `${options.groupId}-audit`, topic: topics.audit, engine: exposure, serial, emit, logger: log, metrics });
+    audit = await startAuditInput({ kafka, groupId: `${options.groupId}-audit`, topic: topics.audit, engine: exposure, serial, emit, logger: log, metrics, ...(options.onFatal ? { onFatal: options.onFatal } : {}) });
   }
 
   // 5. Incidents: replayed from the beginning of each assigned partition on every join.
@@ -176,10 +181,8 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
       log.info({ partitions: assigned, replaying: targets.size }, 'joined the alerter group');
     })().catch((error: unknown) => log.error({ err: error }, 'cannot read partition end offsets'));
   });
-  consumer.on(consumer.events.CRASH, (event) => {
-    joined = false;
-    log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
-  });
+  // Up again only once the join's end offsets are known (GROUP_JOIN above), so onUp only takes readiness down.
+  watchConsumer(consumer, { what: 'alerter incidents consumer', logger: log, ...(options.onFatal ? { onFatal: options.onFatal } : {}), onUp: (up) => (joined &&= up) });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.incidents, fromBeginning: true });
   await consumer.run({

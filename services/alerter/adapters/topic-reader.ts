@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { watchConsumer } from '../../../shared/clients/kafka.js';
 import type { Logger } from '../../../shared/logger.js';
+import type { FailService } from '../../../shared/service-runtime.js';
 
 // Reads a whole topic from its first offset, as a table: the alerts topic once at start (the replay ledger),
 // the compacted silences topic for as long as the alerter runs. Every reader has its own throw-away consumer
@@ -21,6 +23,8 @@ export interface TopicReaderOptions {
   /** Keep consuming after catching up (silences); otherwise stop there (ledger). */
   readonly follow: boolean;
   readonly onMessage: (message: KafkaMessage, partition: number) => void;
+  /** A following reader whose consumer crashed for good (kafkajs will not restart it): the service cannot go on. */
+  readonly onFatal?: FailService;
 }
 
 export async function startTopicReader(options: TopicReaderOptions): Promise<TopicReader> {
@@ -48,6 +52,7 @@ export async function startTopicReader(options: TopicReaderOptions): Promise<Top
   if (done && !options.follow) return { caughtUp, isCaughtUp: () => true, stop: async () => {} };
 
   const consumer: Consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000 });
+  watchConsumer(consumer, { what: `${topic} reader`, logger, ...(options.onFatal ? { onFatal: options.onFatal } : {}) });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({

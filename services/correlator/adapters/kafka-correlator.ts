@@ -1,4 +1,5 @@
-import type { RunningConsumer } from '../../../shared/service-runtime.js';
+import type { FailService, RunningConsumer } from '../../../shared/service-runtime.js';
+import { watchConsumer } from '../../../shared/clients/kafka.js';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import { buildDeadLetter } from '../../../shared/deadletter.js';
@@ -43,6 +44,8 @@ export interface KafkaCorrelatorOptions {
   readonly snapshotFacts: boolean;
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
+  /** Called when the consumer crashed for good (kafkajs will not restart it): main stops the service, exit 1. */
+  readonly onFatal?: FailService;
 }
 
 export type KafkaCorrelator = RunningConsumer;
@@ -187,10 +190,7 @@ export async function startKafkaCorrelator(options: KafkaCorrelatorOptions): Pro
     eachBatch: (payload: EachBatchPayload) => serial(() => correlateBatch(payload)),
   });
   running = true;
-  consumer.on(consumer.events.CRASH, (e) => {
-    running = false;
-    logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
-  });
+  watchConsumer(consumer, { what: 'correlator consumer', logger, ...(options.onFatal ? { onFatal: options.onFatal } : {}), onUp: (up) => (running = up) });
   return {
     ready: () => running,
     stop: async () => {

@@ -1,6 +1,8 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { watchConsumer } from '../../../shared/clients/kafka.js';
 import { HangwatchError } from '../../../shared/errors.js';
+import type { FailService } from '../../../shared/service-runtime.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
 import { addCounts, emptyCounts, type BatchCounts } from '../core/bulk-outcome.js';
@@ -32,6 +34,8 @@ export interface KafkaIndexerOptions {
   readonly fromBeginning?: boolean;
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
+  /** Called when the consumer crashed for good (kafkajs will not restart it): main stops the service, exit 1. */
+  readonly onFatal?: FailService;
 }
 
 export interface KafkaIndexer {
@@ -84,10 +88,7 @@ export async function startKafkaIndexer(options: KafkaIndexerOptions): Promise<K
     running = true;
     refreshNextLookup = true;
   });
-  consumer.on(consumer.events.CRASH, (e) => {
-    running = false;
-    logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
-  });
+  watchConsumer(consumer, { what: 'indexer consumer', logger, ...(options.onFatal ? { onFatal: options.onFatal } : {}), onUp: (up) => (running = up) });
   await consumer.connect();
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
 

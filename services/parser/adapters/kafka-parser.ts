@@ -1,7 +1,7 @@
-import type { RunningConsumer } from '../../../shared/service-runtime.js';
+import type { FailService, RunningConsumer } from '../../../shared/service-runtime.js';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
-import { sendBatchBounded } from '../../../shared/clients/kafka.js';
+import { sendBatchBounded, watchConsumer } from '../../../shared/clients/kafka.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
 import { SCHEMA_VERSION } from '../../../shared/schema/event.js';
@@ -29,6 +29,8 @@ export interface KafkaParserOptions {
   readonly parseOptions: ParseOptions;
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
+  /** Called when the consumer crashed for good (kafkajs will not restart it): main stops the service, exit 1. */
+  readonly onFatal?: FailService;
 }
 
 export type KafkaParser = RunningConsumer;
@@ -83,10 +85,7 @@ export async function startKafkaParser(options: KafkaParserOptions): Promise<Kaf
     },
   });
   running = true;
-  consumer.on(consumer.events.CRASH, (e) => {
-    running = false;
-    logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
-  });
+  watchConsumer(consumer, { what: 'parser consumer', logger, ...(options.onFatal ? { onFatal: options.onFatal } : {}), onUp: (up) => (running = up) });
   return {
     ready: () => running,
     stop: async () => {
