@@ -80,23 +80,26 @@ export async function run(argv: string[]): Promise<number> {
   const samples = join(REPO, 'samples');
   await restoreSampleMtimes(samples);
   const hosts = await listSampleHosts(samples);
-  say(`analyzing the sample data offline first, to know what the pipeline must find (${hosts.map((h) => h.name).join(', ')})`);
-  const expected = await expectedResults(hosts.map((h) => h.dir));
 
   const procs: ServiceProcess[] = [];
   const es = createElasticsearch(loadConfig('', COMMON_SCHEMA, env));
   try {
+    // Services, shipper and the offline analysis run at once: Kafka holds what is shipped until the services
+    // read it, and the analysis is only needed when waiting for the result.
     for (const name of Object.keys(SERVICE_PORTS) as Array<keyof typeof SERVICE_PORTS>) {
       procs.push(await startService(REPO, name, env, logs, SERVICE_PORTS[name]));
     }
-    for (const p of procs) await waitReady(p, 90_000);
-    say(`services ready: ${procs.map((p) => `${p.name} (:${p.httpPort})`).join(', ')}`);
-
     const shipperConfig = join(work, 'shipper.yml');
     await writeFile(shipperConfig, renderShipperConfig(hosts, join(work, 'shipper-state')));
-    say('shipping the sample logs into Kafka (hangwatch ship --once)');
-    const shipCode = await runCommand(REPO, ['ship', '--config', shipperConfig, '--once'], env, join(logs, 'shipper.log'));
+    say(`shipping the sample logs of ${hosts.map((h) => h.name).join(', ')} into Kafka (hangwatch ship --once) while the services start`);
+    const shipped = runCommand(REPO, ['ship', '--config', shipperConfig, '--once'], env, join(logs, 'shipper.log'));
+    say('analyzing the sample data offline meanwhile, to know what the pipeline must find');
+    const expected = await expectedResults(hosts.map((h) => h.dir));
+    await Promise.all(procs.map((p) => waitReady(p, 90_000)));
+    say(`services ready: ${procs.map((p) => `${p.name} (:${p.httpPort})`).join(', ')}`);
+    const shipCode = await shipped;
     if (shipCode !== 0) throw new HangwatchError('HW_INTERNAL', [`the shipper exited with ${shipCode}; see ${join(logs, 'shipper.log')}`]);
+    say('the shipper has sent everything (positions in .hangwatch/demo/shipper-state: a second run sends only what is new)');
 
     say(`waiting until Elasticsearch holds ${expected.events} events and ${expected.incidentIds.length} incidents`);
     const progress = createProgress('demo: indexed', expected.events, 'items', 5000);
@@ -116,9 +119,9 @@ export async function run(argv: string[]): Promise<number> {
 
     const wanted = new Set(expected.incidentIds);
     const incidents = (await searchAll<Incident>(es, INDICES.incidents, '@timestamp')).filter((i) => wanted.has(i.incident.id));
-    await new Promise((r) => setTimeout(r, 2000)); // alerts follow incidents through one more hop
+    // Alerts follow incidents through one more hop (alerter, indexer): the exports take that long anyway.
+    const exports = await exportTimelines(incidents, outDir, say);
     const alerts = (await searchAll<Alert>(es, INDICES.alerts, '@timestamp')).filter((a) => a.alert.incidents.some((id) => wanted.has(id)));
-    const exports = await exportTimelines(incidents, outDir);
     process.stdout.write(renderSummary({ incidents, alerts, exports, observation, esUrl: status.esUrl, seconds: (Date.now() - started) / 1000, logs: relative(REPO, logs) }));
     return ok ? 0 : 1;
   } finally {
@@ -153,20 +156,23 @@ async function searchAll<T>(es: ReturnType<typeof createElasticsearch>, index: s
   }
 }
 
-async function exportTimelines(incidents: readonly Incident[], outDir: string): Promise<string[]> {
-  const written: string[] = [];
-  for (const incident of incidents) {
-    const id = incident.incident.id;
-    const base = `${incident.libvirt.hypervisor ?? 'host'}-${incident.libvirt.domain.name ?? 'domain'}-${id.slice(0, 8)}`;
-    for (const format of ['html', 'md'] as const) {
+/** One HTML and one Markdown timeline per incident, from the timeline service, all requested at once. */
+async function exportTimelines(incidents: readonly Incident[], outDir: string, say: (m: string) => void): Promise<string[]> {
+  const jobs = incidents.flatMap((incident) =>
+    (['html', 'md'] as const).map(async (format) => {
+      const id = incident.incident.id;
+      const base = `${incident.libvirt.hypervisor ?? 'host'}-${incident.libvirt.domain.name ?? 'domain'}-${id.slice(0, 8)}`;
       const res = await fetch(`http://127.0.0.1:${SERVICE_PORTS.timeline}/timeline?incident=${encodeURIComponent(id)}&format=${format}&tz=UTC`);
-      if (!res.ok) continue;
+      if (!res.ok) {
+        say(`timeline ${format} of incident ${id} not written: the timeline service answered ${res.status}`);
+        return undefined;
+      }
       const path = join(outDir, 'timelines', `${base}.${format}`);
       await writeFile(path, Buffer.from(await res.arrayBuffer()));
-      written.push(path);
-    }
-  }
-  return written;
+      return path;
+    }),
+  );
+  return (await Promise.all(jobs)).filter((p): p is string => p !== undefined);
 }
 
 interface SummaryInput {
