@@ -109,7 +109,13 @@ export class AlertEngine {
       next.add(state);
       alerts.push(...this.addMember(state, incident, ts));
     }
-    for (const state of previous) if (!next.has(state)) this.dropMember(state, id);
+    // Re-attributed (another key, or no longer matching): the keys it leaves take its count back now.
+    for (const state of previous) {
+      if (next.has(state)) continue;
+      const counted = state.episode?.incidents.includes(id) ?? false;
+      this.dropMember(state, id);
+      if (counted) alerts.push(...this.reviseAfterRemoval(state));
+    }
     if (next.size > 0) this.memberships.set(id, next);
     else this.memberships.delete(id);
     return { alerts, tooLate: false };
@@ -123,13 +129,22 @@ export class AlertEngine {
     return [...this.flushThrottled(this.watermark), ...this.closeDue(this.watermark - this.lateness)];
   }
 
-  /** A tombstone: the incident was merged into another or withdrawn. Its count is taken back. */
+  /**
+   * A tombstone: the incident was merged into another or withdrawn. Its count is taken back and each open
+   * episode that counted it is re-evaluated at once: `updated` with what remains (throttled like any update),
+   * or `closed` when nothing remains (see reviseAfterRemoval).
+   */
   remove(incidentId: string): Alert[] {
     const states = this.memberships.get(incidentId);
     if (!states) return [];
-    for (const state of states) this.dropMember(state, incidentId);
     this.memberships.delete(incidentId);
-    return [];
+    const alerts: Alert[] = [];
+    for (const state of states) {
+      const counted = state.episode?.incidents.includes(incidentId) ?? false;
+      this.dropMember(state, incidentId);
+      if (counted) alerts.push(...this.reviseAfterRemoval(state));
+    }
+    return alerts;
   }
 
   /**
@@ -212,6 +227,31 @@ export class AlertEngine {
       episode.incidents = episode.incidents.filter((id) => id !== incidentId);
       episode.dirty = true;
     }
+  }
+
+  /**
+   * An open episode lost an incident. A tombstone carries no event time: the change is placed at the event
+   * time reached (never before the episode's last state change). With incidents left it is an update; it
+   * stays open until its close time, which is computed from the incidents left. With none left nothing holds
+   * it open: it closes now and leaves no close time behind, so the incidents that replaced the withdrawn ones
+   * (a merge's survivor, usually upserted just before the tombstone) may open an episode of their own, as in
+   * the offline analysis, which only ever sees those.
+   */
+  private reviseAfterRemoval(state: KeyState): Alert[] {
+    const episode = state.episode as Episode;
+    const at = Math.max(this.watermark, episode.lastEmitAt);
+    if (episode.incidents.length === 0) {
+      const closedUntil = state.closedUntil;
+      const alert = this.close(state, episode.lastEmitAt);
+      state.closedUntil = closedUntil;
+      return [alert];
+    }
+    if (episodeSignature(episode) === episode.notified) return [];
+    if (state.rule.throttleMs > 0 && at < episode.lastEmitAt + state.rule.throttleMs) {
+      episode.pending = true;
+      return [];
+    }
+    return [this.build(state, 'updated', at)];
   }
 
   private closeTimeOf(state: KeyState): number | undefined {

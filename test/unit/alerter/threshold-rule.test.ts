@@ -122,8 +122,11 @@ test('an incident re-attributed to another domain leaves the first key; a tombst
     { id: 'c', minute: 20 },
     { id: 'c', minute: 20, domain: 'vm106' },
   ]);
-  assert.deepEqual(summarize(alerts), ['sc7/vm105 open@10 n=2 [a,b]', 'sc7/vm105 updated@20 n=3 [a,b,c]']);
-  assert.deepEqual(engine.remove('b'), []);
+  // Re-attributed: the first key takes c's count back at once.
+  assert.deepEqual(summarize(alerts), ['sc7/vm105 open@10 n=2 [a,b]', 'sc7/vm105 updated@20 n=3 [a,b,c]', 'sc7/vm105 updated@20 n=2 [a,b]']);
+  // Tombstoned: likewise, the episode is re-evaluated without waiting for the next incident.
+  assert.deepEqual(summarize(engine.remove('b')), ['sc7/vm105 updated@20 n=1 [a]']);
+  assert.equal(engine.openEpisodeCount(), 1, 'a remains: the episode stays open until its close time');
   const next = feed(engine, [{ id: 'd', minute: 40 }]);
   // c moved away and b was merged into another incident: a and d remain.
   assert.deepEqual(summarize(next), ['sc7/vm105 updated@40 n=2 [a,d]']);
@@ -167,4 +170,42 @@ test('an update that nets out to nothing (added, then withdrawn by a tombstone) 
   engine.remove('dup'); // ...then merged into another incident
   alerts.push(...engine.advanceClock(Date.parse('2017-03-15T03:00:00.000Z')));
   assert.deepEqual(summarize(alerts), ['sc7/vm105 open@10 n=2 [a,b]']);
+});
+
+test('a tombstone of a merged incident: the episode is updated with the survivor, or closed when nothing remains', () => {
+  const engine = new AlertEngine([rule]);
+  const opened = feed(engine, [
+    { id: 'a', minute: 0 },
+    { id: 'b', minute: 10 },
+  ]);
+  // The correlator merges a into s: the survivor first, then a's tombstone (kafka-correlator.ts order).
+  const merged = [...feed(engine, [{ id: 's', minute: 12 }]), ...engine.remove('a')];
+  assert.deepEqual(summarize([...opened, ...merged]), ['sc7/vm105 open@10 n=2 [a,b]', 'sc7/vm105 updated@12 n=3 [a,b,s]', 'sc7/vm105 updated@12 n=2 [b,s]']);
+  assert.equal(merged.at(-1)?.alert.id, opened[0]?.alert.id, 'the same episode');
+  // Every incident it counted withdrawn: closed at once, nothing left counting.
+  engine.remove('b');
+  const closed = engine.remove('s');
+  assert.deepEqual(summarize(closed), ['sc7/vm105 closed@12 n=0 []']);
+  assert.equal(closed[0]?.alert.id, opened[0]?.alert.id);
+  assert.equal(engine.openEpisodeCount(), 0);
+  // ...and it leaves no close time behind: later incidents of those times open a new episode of their own.
+  const again = feed(engine, [
+    { id: 'x', minute: 12 },
+    { id: 'y', minute: 13 },
+  ]);
+  assert.deepEqual(summarize(again), ['sc7/vm105 open@13 n=2 [x,y]']);
+  assert.notEqual(again[0]?.alert.id, opened[0]?.alert.id);
+});
+
+test('a tombstone within the throttle interval is held back like any update', () => {
+  const throttled = ruleFrom(WATCHDOG_RULE.replace('quiet_period: 24h', 'quiet_period: 24h\nthrottle: 1h'));
+  const engine = new AlertEngine([throttled]);
+  const alerts = feed(engine, [
+    { id: 'a', minute: 0 },
+    { id: 'b', minute: 10 },
+    { id: 'c', minute: 15 },
+  ]);
+  assert.deepEqual(engine.remove('a'), [], 'within an hour of the open: held back');
+  alerts.push(...engine.advanceClock(Date.parse('2017-03-15T01:10:00.000Z')));
+  assert.deepEqual(summarize(alerts), ['sc7/vm105 open@10 n=2 [a,b]', 'sc7/vm105 updated@70 n=2 [b,c]']);
 });
