@@ -16,7 +16,7 @@ import { parseCollectedFiles } from '../analyze/parse-files.js';
 import { formatAlertLine, formatIncidentLine } from '../analyze/summary.js';
 import { createProgress } from '../io/progress.js';
 import { startService, stopServices, waitReady, runCommand, type ServiceProcess } from '../demo/child-services.js';
-import { converged, observe, type Expectation } from '../demo/converge.js';
+import { converged, incidentDigest, observe, type Expectation } from '../demo/converge.js';
 import { listSampleHosts, restoreSampleMtimes } from '../demo/sample-data.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -115,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     progress.done(`${observation.events} events, ${observation.incidents} incidents, ${observation.deadletters} dead letters`);
     const ok = converged(observation, expected);
-    if (!ok) say(`the pipeline did not converge in ${timeoutMs / 1000}s: ${observation.missingIncidents.length} incident(s) missing; logs in ${relative(REPO, logs)}`);
+    if (!ok) say(`the pipeline did not converge in ${timeoutMs / 1000}s: ${observation.missingIncidents.length} incident(s) missing or different from the offline analysis; logs in ${relative(REPO, logs)}`);
 
     const wanted = new Set(expected.incidentIds);
     const incidents = (await searchAll<Incident>(es, INDICES.incidents, '@timestamp')).filter((i) => wanted.has(i.incident.id));
@@ -135,7 +135,7 @@ async function expectedResults(dirs: readonly string[]): Promise<Expectation> {
   const quiet = { advance: () => undefined, done: () => undefined };
   const parsed = await parseCollectedFiles(files, { maxRecordBytes: 512 * 1024, validate: false }, new Date().toISOString(), hostname(), quiet);
   const { incidents, events } = correlateAll(parsed.events, {});
-  return { events: events.length, incidentIds: incidents.map((i) => i.incident.id) };
+  return { events: events.length, incidentIds: incidents.map((i) => i.incident.id), digests: new Map(incidents.map((i) => [i.incident.id, incidentDigest(i)])) };
 }
 
 function renderShipperConfig(hosts: ReadonlyArray<{ name: string; dir: string }>, stateDir: string): string {
