@@ -319,7 +319,19 @@ function arrayContent(el: ElementContent, values: readonly TemplateValue[]): Tem
   return value !== undefined && value.type & VALUE_TYPE.array && value.type !== VALUE_TYPE.binXml ? value : undefined;
 }
 
+/**
+ * An element whose whole content is optional substitutions with NULL values is not created at all (libevtx
+ * documentation, "Optional substitution"). Seen in a real ESENT record (test/grammars/fixtures/evtx/real): the
+ * classic EventData template's `<Binary>` has a NULL value when the event carries no binary data, and Windows and
+ * evtxexport both leave `<Binary>` out. An empty value of another type still gives an empty element.
+ */
+function isLeftOut(el: ElementContent, values: readonly TemplateValue[]): boolean {
+  if (el.children === undefined || el.children.length === 0) return false;
+  return el.children.every((c) => c.kind === 'substitution' && c.optional && (values[c.index] === undefined || values[c.index]?.type === VALUE_TYPE.null));
+}
+
 function renderElement(decoder: ChunkDecoder, el: ElementContent, values: readonly TemplateValue[], depth: number): string {
+  if (isLeftOut(el, values)) return '';
   const array = arrayContent(el, values);
   if (array !== undefined) {
     let items: string[];
