@@ -1,11 +1,13 @@
 import { Kafka } from 'kafkajs';
 import type { CommonConfig } from '../../../shared/config.js';
-import { buildKafkaConfig } from '../../../shared/clients/kafka.js';
+import { buildKafkaConfig, buildKafkaTls } from '../../../shared/clients/kafka.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
 import type { ShipperConfig } from '../core/file-config.js';
 import { startCommandSpool, type CommandSpool } from './command-spool.js';
 import { KafkaSink, quietKafkaLogs } from './kafka-sink.js';
+import { NativeProducer } from './native-producer.js';
+import { KafkajsClient, type ProduceClient } from './produce-client.js';
 import { startMetricsInputs } from './metrics-input.js';
 import { ShipperRuntime, defaultSpoolPath } from './shipper-runtime.js';
 
@@ -32,12 +34,8 @@ export interface RunningShipper {
 
 export async function startShipper(options: StartShipperOptions): Promise<RunningShipper> {
   const { config, common, logger, metrics } = options;
-  const kafka = new Kafka(quietKafkaLogs(buildKafkaConfig(common, 'shipper'), logger));
   const sink = new KafkaSink({
-    kafka,
-    topic: config.kafka.topic,
-    compression: config.kafka.compression,
-    requestMaxRecords: config.kafka.requestMaxRecords,
+    client: createProduceClient(config, common, logger),
     retryInitialMs: config.kafka.retryInitialMs,
     retryMaxMs: config.kafka.retryMaxMs,
     brokers: common.KAFKA_BROKERS.join(','),
@@ -89,4 +87,25 @@ export async function startShipper(options: StartShipperOptions): Promise<Runnin
       return stopping;
     },
   };
+}
+
+/** The shipper's own client unless configured otherwise or SASL is on (it does not speak SASL). */
+function createProduceClient(config: ShipperConfig, common: CommonConfig, logger: Logger): ProduceClient {
+  const kafkaConfig = quietKafkaLogs(buildKafkaConfig(common, 'shipper'), logger);
+  const sasl = common.KAFKA_SASL_MECHANISM !== 'none';
+  if (config.kafka.client === 'kafkajs' || sasl) {
+    if (sasl && config.kafka.client === 'native') logger.info({ sasl: common.KAFKA_SASL_MECHANISM }, 'SASL is configured: the shipper produces with kafkajs, not its own client');
+    return new KafkajsClient({ kafka: new Kafka(kafkaConfig), topic: config.kafka.topic, compression: config.kafka.compression, requestMaxRecords: config.kafka.requestMaxRecords, requestMaxBytes: config.kafka.requestMaxBytes });
+  }
+  return new NativeProducer({
+    brokers: common.KAFKA_BROKERS,
+    clientId: kafkaConfig.clientId ?? 'hangwatch-shipper',
+    ssl: buildKafkaTls(common),
+    topic: config.kafka.topic,
+    compression: config.kafka.compression,
+    connectTimeoutMs: kafkaConfig.connectionTimeout ?? 5_000,
+    requestTimeoutMs: kafkaConfig.requestTimeout ?? 30_000,
+    requestMaxBytes: config.kafka.requestMaxBytes,
+    maxInFlightRequests: config.kafka.maxInFlightRequests,
+  });
 }

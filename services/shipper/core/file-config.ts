@@ -27,18 +27,38 @@ export const SHIPPER_SETTINGS = {
   status_interval_ms: { kind: 'int', default: 30_000, min: 0, description: 'Interval of the one-line status log (files, lines/s, lag); 0 turns it off' },
   'kafka.topic': { kind: 'string', default: TOPICS.raw, description: 'Topic of raw records' },
   'kafka.compression': { kind: 'string', default: 'gzip', choices: ['none', 'gzip'], description: 'Record batch compression' },
+  'kafka.client': {
+    kind: 'string',
+    default: 'native',
+    choices: ['native', 'kafkajs'],
+    description: "Produce client: the shipper's own idempotent client (native, several times faster) or kafkajs; with SASL kafkajs is used",
+  },
   'kafka.batch_max_records': { kind: 'int', default: 10_000, min: 1, description: 'Most records in one produce request' },
   'kafka.batch_max_bytes': {
+    kind: 'int',
+    default: 4_194_304,
+    min: 1024,
+    description:
+      'Most bytes (values + headers) in one batch: what is sent and acknowledged before the read positions are saved, so the most a crash re-sends; sent as requests of at most kafka.request_max_bytes',
+  },
+  'kafka.request_max_bytes': {
     kind: 'int',
     default: 900_000,
     min: 1024,
     description: "Most bytes (values + headers) in one produce request; keep it below the broker's message.max.bytes (1 MiB by default) when compression is none",
   },
+  'kafka.max_in_flight_requests': {
+    kind: 'int',
+    default: 5,
+    min: 1,
+    max: 5,
+    description: "Produce requests of a batch the native client sends before the first is acknowledged (the broker keeps an idempotent producer's order for up to 5)",
+  },
   'kafka.request_max_records': {
     kind: 'int',
     default: 1_000,
     min: 1,
-    description: 'Most records in one produce request: a batch goes as several requests (kafkajs groups a request by partition in quadratic time; 1000 measured fastest)',
+    description: 'Most records in one produce request of the kafkajs client: a batch goes as several requests (kafkajs groups a request by partition in quadratic time; 1000 measured fastest)',
   },
   'kafka.linger_ms': { kind: 'int', default: 20, min: 0, description: 'How long a partial batch waits for more records' },
   'kafka.retry_initial_ms': { kind: 'int', default: 500, min: 1, description: 'First wait after a failed send (doubled each time, with jitter)' },
@@ -124,8 +144,11 @@ export interface ShipperConfig {
   readonly kafka: {
     readonly topic: string;
     readonly compression: 'none' | 'gzip';
+    readonly client: 'native' | 'kafkajs';
     readonly batchMaxRecords: number;
     readonly batchMaxBytes: number;
+    readonly requestMaxBytes: number;
+    readonly maxInFlightRequests: number;
     readonly requestMaxRecords: number;
     readonly lingerMs: number;
     readonly retryInitialMs: number;
@@ -194,8 +217,11 @@ export function buildShipperConfig(doc: unknown, env: Readonly<Record<string, st
     kafka: {
       topic: setting('kafka.topic') as string,
       compression: setting('kafka.compression') as 'none' | 'gzip',
+      client: setting('kafka.client') as 'native' | 'kafkajs',
       batchMaxRecords: setting('kafka.batch_max_records') as number,
       batchMaxBytes: setting('kafka.batch_max_bytes') as number,
+      requestMaxBytes: setting('kafka.request_max_bytes') as number,
+      maxInFlightRequests: setting('kafka.max_in_flight_requests') as number,
       requestMaxRecords: setting('kafka.request_max_records') as number,
       lingerMs: setting('kafka.linger_ms') as number,
       retryInitialMs: setting('kafka.retry_initial_ms') as number,

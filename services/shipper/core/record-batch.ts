@@ -35,14 +35,22 @@ const OFFSET_CRC = 17;
 const OFFSET_ATTRIBUTES = 21;
 
 interface Slot {
+  /** The header name as written (varint length + UTF-8). */
+  readonly name: Buffer;
   value: string;
-  bytes: Buffer;
+  /** The value as written, once it was seen twice in a row (a value seen once is written straight from the string). */
+  bytes: Buffer | null;
 }
 
-/** Encodes records; keeps the last encoded value of each header key (and the key) to copy when it repeats. */
+/** Encodes records; keeps the last value of each header name (and the key) to copy when it repeats. */
 export class RecordBatchEncoder {
-  private readonly headerSlots = new Map<string, Slot>();
-  private keySlot: Slot | null = null;
+  private readonly slots = new Map<string, Slot>();
+  private keySlot: { value: string; bytes: Buffer } | null = null;
+  // Per header of the batch, in order: its name bytes, and either its value bytes (copied) or the value's UTF-8
+  // length (written from the string). Reused across batches, so a batch allocates only its output.
+  private readonly entryNames: Buffer[] = [];
+  private readonly entryValues: (Buffer | null)[] = [];
+  private readonly entryLengths: number[] = [];
 
   /**
    * The records of one batch, uncompressed, after `BATCH_HEADER_BYTES` of room for the header (so an uncompressed
@@ -51,22 +59,45 @@ export class RecordBatchEncoder {
   encodeRecords(records: readonly BatchRecord[]): Buffer {
     const n = records.length;
     const bodies = new Int32Array(n);
+    const counts = new Int32Array(n);
+    const { entryNames, entryValues, entryLengths } = this;
+    let entries = 0;
     let total = BATCH_HEADER_BYTES;
     for (let i = 0; i < n; i++) {
       const record = records[i] as BatchRecord;
       // attributes (1) + timestampDelta 0 (1) + offsetDelta + key + value + header count + headers
       let body = 2 + varintSize(i) + this.keyBytes(record.key).length + varintSize(record.value.length) + record.value.length;
       let count = 0;
-      for (const name in record.headers) {
-        body += this.headerBytes(name, record.headers[name] as string).length;
+      const headers = record.headers;
+      for (const name in headers) {
+        const value = headers[name] as string;
+        let slot = this.slots.get(name);
+        if (!slot) {
+          slot = { name: encodeString(name), value, bytes: null };
+          this.slots.set(name, slot);
+        } else if (slot.value !== value) {
+          slot.value = value;
+          slot.bytes = null;
+        } else if (slot.bytes === null) slot.bytes = encodeString(value);
+        entryNames[entries] = slot.name;
+        entryValues[entries] = slot.bytes;
+        if (slot.bytes !== null) body += slot.name.length + slot.bytes.length;
+        else {
+          const length = Buffer.byteLength(value);
+          entryLengths[entries] = length;
+          body += slot.name.length + varintSize(length) + length;
+        }
+        entries++;
         count++;
       }
       body += varintSize(count);
       bodies[i] = body;
+      counts[i] = count;
       total += varintSize(body) + body;
     }
     const out = Buffer.allocUnsafe(total);
     let p = BATCH_HEADER_BYTES;
+    let e = 0;
     for (let i = 0; i < n; i++) {
       const record = records[i] as BatchRecord;
       p = writeVarint(out, p, bodies[i] as number);
@@ -74,18 +105,25 @@ export class RecordBatchEncoder {
       out[p++] = 0;
       p = writeVarint(out, p, i);
       const key = this.keyBytes(record.key);
-      out.set(key, p);
-      p += key.length;
+      p += key.copy(out, p);
       p = writeVarint(out, p, record.value.length);
-      out.set(record.value, p);
-      p += record.value.length;
-      let count = 0;
-      for (const _ in record.headers) count++;
+      p += record.value.copy(out, p);
+      const count = counts[i] as number;
       p = writeVarint(out, p, count);
-      for (const name in record.headers) {
-        const pair = this.headerBytes(name, record.headers[name] as string);
-        out.set(pair, p);
-        p += pair.length;
+      // Values written from the string are read again in the record's header order (the same object, unchanged).
+      let k = 0;
+      const headers = record.headers;
+      for (const name in headers) {
+        if (k++ >= count) break;
+        p += (entryNames[e] as Buffer).copy(out, p);
+        const bytes = entryValues[e];
+        if (bytes) p += bytes.copy(out, p);
+        else {
+          const length = entryLengths[e] as number;
+          p = writeVarint(out, p, length);
+          p += out.write(headers[name] as string, p, length, 'utf8');
+        }
+        e++;
       }
     }
     return out;
@@ -96,18 +134,6 @@ export class RecordBatchEncoder {
     if (slot && slot.value === key) return slot.bytes;
     const bytes = encodeString(key);
     this.keySlot = { value: key, bytes };
-    return bytes;
-  }
-
-  private headerBytes(name: string, value: string): Buffer {
-    const slot = this.headerSlots.get(name);
-    if (slot && slot.value === value) return slot.bytes;
-    const nameBytes = encodeString(name);
-    const bytes = Buffer.concat([nameBytes, encodeString(value)]);
-    if (slot) {
-      slot.value = value;
-      slot.bytes = bytes;
-    } else this.headerSlots.set(name, { value, bytes });
     return bytes;
   }
 }
