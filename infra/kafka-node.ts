@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { HangwatchError } from '../shared/errors.js';
 import { exists } from './download.js';
 import { javaBinary } from './java.js';
-import { buildLog4jProperties, buildServerProperties, formatClusterId } from './kafka-properties.js';
+import { buildLog4jProperties, buildServerProperties, randomClusterId } from './kafka-properties.js';
 import type { StackLayout } from './layout.js';
 import { describeTail, readLogTail } from './log-tail.js';
 import { readOptional, writePidFile } from './pid-file.js';
@@ -38,8 +38,8 @@ export async function prepareKafka(layout: Layout, settings: StackSettings, java
 /** `kafka-storage format`, once per data folder: KRaft refuses to start on an unformatted log.dirs. */
 async function formatStorage(layout: Layout, javaHome: string): Promise<void> {
   let clusterId = (await readOptional(layout.clusterIdFile))?.trim();
-  if (!clusterId) {
-    clusterId = formatClusterId(randomBytes(16));
+  if (!clusterId || clusterId.startsWith('-')) {
+    clusterId = randomClusterId(randomBytes);
     await writeFile(layout.clusterIdFile, `${clusterId}\n`);
   }
   const output = join(layout.logs, 'storage-format.out');

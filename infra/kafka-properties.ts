@@ -75,3 +75,14 @@ export function formatClusterId(bytes: Uint8Array): string {
   if (bytes.length !== 16) throw new RangeError(`a cluster id needs 16 bytes, got ${bytes.length}`);
   return Buffer.from(bytes).toString('base64url');
 }
+
+/**
+ * A new random cluster id that can be passed as a command-line value: one starting with '-' (1 in 64) would be
+ * read by kafka-storage's argument parser as an option, so, like Kafka's own Uuid.randomUuid(), draw again.
+ */
+export function randomClusterId(random: (size: number) => Uint8Array): string {
+  for (;;) {
+    const id = formatClusterId(random(16));
+    if (!id.startsWith('-')) return id;
+  }
+}

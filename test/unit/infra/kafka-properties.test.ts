@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLog4jProperties, buildServerProperties, formatClusterId } from '../../../infra/kafka-properties.js';
+import { buildLog4jProperties, buildServerProperties, formatClusterId, randomClusterId } from '../../../infra/kafka-properties.js';
 
 function parseProperties(text: string): Map<string, string> {
   const entries = text
@@ -47,4 +47,13 @@ test('cluster ids are 22 base64url characters from 16 bytes', () => {
   assert.equal(id.length, 22);
   assert.match(id, /^[A-Za-z0-9_-]{22}$/);
   assert.throws(() => formatClusterId(new Uint8Array(8)), RangeError);
+});
+
+test('a random cluster id never starts with "-" (kafka-storage would read it as an option)', () => {
+  // 0xf8 encodes as '-' in base64url's first place: the first draw is refused, the second kept.
+  const draws = [new Uint8Array(16).fill(0xf8), new Uint8Array(16).fill(0x11)];
+  const id = randomClusterId(() => draws.shift()!);
+  assert.equal(formatClusterId(new Uint8Array(16).fill(0xf8)).startsWith('-'), true);
+  assert.equal(id, formatClusterId(new Uint8Array(16).fill(0x11)));
+  assert.equal(draws.length, 0);
 });
