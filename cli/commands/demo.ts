@@ -25,11 +25,14 @@ const HELP = `Usage: hangwatch demo [--timeout-s N] [--keep-services]
 
 The main job: runs the whole pipeline on the bundled sample data and summarizes what it found.
   1. starts (or reuses) the local Kafka and Elasticsearch (hangwatch stack up),
-  2. starts the parser, correlator, indexer, alerter and timeline services as separate processes,
-  3. ships samples/seed (the field report's scenario) and samples/fleet (a generated 3-host day with injected
-     hangs) with the shipper,
-  4. waits until every event and incident is searchable (the same set 'hangwatch analyze' finds offline),
-  5. writes a timeline export per incident and prints the incidents, diagnoses, alerts and where to look.
+  2. starts the parser, correlator, indexer, alerter and timeline services as separate processes and, meanwhile,
+     ships samples/seed (the field report's scenario) and samples/fleet (a generated 3-host day with injected
+     hangs) with the shipper (hangwatch ship --once) and analyzes the same files offline (hangwatch analyze),
+  3. waits until Elasticsearch holds every event and every incident of the offline analysis, each incident with
+     the same kind, signals and diagnoses (exit 1 if that does not happen within --timeout-s),
+  4. writes a timeline export per incident and prints the incidents, diagnoses, alerts and where to look.
+The samples are a backfill (a day of logs sent file after file), so the demo's correlator runs with a lateness
+bound of two days (HANGWATCH_CORRELATOR_LATENESS_MS overrides it); live tailing needs minutes.
 A second run reuses what the first set up (read positions, consumer offsets, indices) and is quick.
 
 Options:
