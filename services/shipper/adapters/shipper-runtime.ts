@@ -8,7 +8,7 @@ import { fingerprintPrefix, fingerprintSpan } from '../core/fingerprint.js';
 import { createFramer, framingFor, type Frame } from '../core/framing.js';
 import type { ArtefactPosition } from '../core/artefact-positions.js';
 import { matchPosition, prunePositions, type JournalPosition, type Position } from '../core/positions.js';
-import { buildRawRecord } from '../core/raw-message.js';
+import { createRawRecordBuilder } from '../core/raw-message.js';
 import { SendQueue, type OutRecord } from '../core/send-queue.js';
 import { buildStatus, type StatusSample } from '../core/status-line.js';
 import { decideTail, type TailPolicy } from '../core/tail-decision.js';
@@ -65,7 +65,6 @@ export class ShipperRuntime {
   private scannedOnce = false;
   private wakeReader: (() => void) | null = null;
   private wakeSender: (() => void) | null = null;
-  private readonly chunk: Buffer;
   private readonly policy: TailPolicy;
   private loops: Promise<void>[] = [];
   /** The save of the last acknowledged batch's positions, if still running (at most one). */
@@ -100,7 +99,6 @@ export class ShipperRuntime {
       pushMark: (id, seq) => this.queue.pushMark(id, seq),
       wake: () => this.wakeReader?.(),
     });
-    this.chunk = Buffer.allocUnsafe(config.read.chunkBytes);
     this.policy = { rotatedGraceMs: config.read.rotatedGraceMs, flushTimeoutMs: config.read.flushTimeoutMs, final: options.once };
     this.m = {
       records: metrics.counter('hangwatch_shipper_records_total', 'Records acknowledged by Kafka'),
@@ -266,7 +264,10 @@ export class ShipperRuntime {
         return 'acted';
       }
       case 'read': {
-        const chunk = await file.readChunk(this.chunk, now);
+        // A fresh Buffer per read, sized to what the file holds beyond the read offset: line frames are views of it
+        // (no copy per line), and a queued record keeps alive no more than the bytes read with it.
+        const into = Buffer.allocUnsafeSlow(Math.max(1, Math.min(this.options.config.read.chunkBytes, seen.size - file.readOffset)));
+        const chunk = await file.readChunk(into, now);
         if (chunk.length === 0) return 'wait';
         this.enqueue(file, record as FileRecord, (file.framer as NonNullable<TailedFile['framer']>).push(chunk));
         return 'acted';
@@ -287,15 +288,14 @@ export class ShipperRuntime {
     const framer = file.framer;
     if (!framer) return;
     if (frames.length > 0) {
-      const created = new Date().toISOString();
       const meta = { host: file.input.host, path: file.path, format: file.input.format, fingerprint: record.fingerprint, mtime: file.mtime };
-      const max = this.options.config.read.oversizeHeadBytes;
+      const build = createRawRecordBuilder(meta, new Date().toISOString(), this.options.config.read.oversizeHeadBytes);
       for (let i = 0; i < frames.length; i++) {
         const frame = frames[i] as Frame;
         if (frame.oversize) this.m.oversize.inc();
         // Everything before the next record's first byte is emitted once this one is (blank lines in between too).
         const resumeAt = frames[i + 1]?.offset ?? framer.committedOffset;
-        this.queue.pushRecord(buildRawRecord(meta, frame, created, max, { fileId: record.id, resumeAt }));
+        this.queue.pushRecord(build(frame, { fileId: record.id, resumeAt }));
       }
       record.emitted = framer.committedOffset;
     } else if (framer.committedOffset !== record.emitted) {
@@ -337,7 +337,7 @@ export class ShipperRuntime {
     file.fingerprint = record.fingerprint;
     file.fpLength = record.fpLength;
     file.readOffset = record.emitted;
-    file.framer = createFramer(file.framing, this.options.config.read.maxRecordBytes, record.emitted);
+    file.framer = createFramer(file.framing, this.options.config.read.maxRecordBytes, record.emitted, true);
     this.m.rotations.inc({ kind: 'opened' });
     this.options.logger.info({ path: file.path, offset: record.emitted, fingerprint: record.fingerprint, input: file.input.name }, `following file (${how})`);
   }

@@ -79,7 +79,7 @@ export class TailedFile {
       this.readOffset += bytesRead;
       this.lastGrowthAt = now;
     }
-    // No copy: every framer copies what it keeps (core/framing.ts), so `into` can be reused for the next read.
+    // No copy: the runtime reads each chunk into a fresh Buffer that line frames may keep views of.
     return into.subarray(0, bytesRead);
   }
 

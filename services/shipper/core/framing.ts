@@ -30,10 +30,15 @@ export function framingFor(format: Format | 'auto', path: string): Framing {
   return 'lines';
 }
 
-export function createFramer(framing: Framing, maxRecordBytes: number, startOffset = 0): Framer {
+/**
+ * `chunksKept`: the caller never reuses or changes a chunk it pushed, so line frames may be views of it instead of
+ * copies (the shipper reads each chunk into a fresh Buffer; copying every line was ~5% of its CPU on the 1M-line
+ * bench). Without it every framer copies what it keeps and the caller may reuse its read buffer.
+ */
+export function createFramer(framing: Framing, maxRecordBytes: number, startOffset = 0, chunksKept = false): Framer {
   if (framing === 'event-xml') return new EventXmlFramer(maxRecordBytes, startOffset);
   if (framing === 'document') return new DocumentFramer(maxRecordBytes, startOffset);
-  return new LineFramer(maxRecordBytes, startOffset);
+  return new LineFramer(maxRecordBytes, startOffset, chunksKept);
 }
 
 class LineFramer implements Framer {
@@ -47,6 +52,7 @@ class LineFramer implements Framer {
   constructor(
     private readonly max: number,
     startOffset: number,
+    private readonly chunksKept = false,
   ) {
     this.lineStart = startOffset;
     this.position = startOffset;
@@ -59,6 +65,16 @@ class LineFramer implements Framer {
     while (from < chunk.length) {
       const nl = chunk.indexOf(0x0a, from);
       const end = nl === -1 ? chunk.length : nl;
+      // A whole line inside a kept chunk: a view of it, no copy (same frame as the general path below).
+      if (this.chunksKept && nl !== -1 && this.pendingBytes === 0 && this.overflow === null && end - from <= this.max) {
+        this.position += end - from + 1;
+        const last = end > from && chunk[end - 1] === 0x0d ? end - 1 : end;
+        if (last > from) frames.push({ offset: this.lineStart, bytes: chunk.subarray(from, last) });
+        this.lineStart = this.position;
+        this.committedOffset = this.position;
+        from = nl + 1;
+        continue;
+      }
       this.append(chunk.subarray(from, end));
       this.position += end - from;
       if (nl === -1) break;

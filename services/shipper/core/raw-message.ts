@@ -26,24 +26,54 @@ export function buildRawRecord(
   oversizeHeadBytes: number,
   resume?: { readonly fileId: number; readonly resumeAt: number },
 ): OutRecord {
-  const headers: Record<string, string> = {
-    [RAW_HEADERS.host]: source.host,
-    [RAW_HEADERS.path]: source.path,
-    [RAW_HEADERS.format]: source.format,
-    [RAW_HEADERS.fingerprint]: source.fingerprint,
-    [RAW_HEADERS.offset]: String(frame.offset),
+  return createRawRecordBuilder(source, created, oversizeHeadBytes)(frame, resume);
+}
+
+/**
+ * buildRawRecord for many frames of one source and read: the headers that do not change per record are costed
+ * once (the per-record loop over eight headers was ~5% of the shipper's CPU on the 1M-line bench).
+ */
+export function createRawRecordBuilder(
+  source: SourceMeta,
+  created: string,
+  oversizeHeadBytes: number,
+): (frame: Frame, resume?: { readonly fileId: number; readonly resumeAt: number }) => OutRecord {
+  const { host, path, format, fingerprint, mtime } = source;
+  const fixed: Record<string, string> = {
+    [RAW_HEADERS.host]: host,
+    [RAW_HEADERS.path]: path,
+    [RAW_HEADERS.format]: format,
+    [RAW_HEADERS.fingerprint]: fingerprint,
     [RAW_HEADERS.created]: created,
-    [RAW_HEADERS.mtime]: source.mtime,
+    [RAW_HEADERS.mtime]: mtime,
     [RAW_HEADERS.schemaVersion]: SCHEMA_VERSION,
   };
-  let value = frame.bytes;
-  if (frame.oversize) {
-    // The parser dead-letters it and keeps at most 64 KiB (DESIGN.md section 9): ship no more than that.
-    headers[RAW_HEADERS.oversizeLength] = String(frame.oversize.length);
-    headers[RAW_HEADERS.oversizeSha256] = frame.oversize.sha256;
-    if (value.length > oversizeHeadBytes) value = value.subarray(0, oversizeHeadBytes);
-  }
-  let cost = value.length + source.host.length + RECORD_OVERHEAD_BYTES;
-  for (const key in headers) cost += key.length + (headers[key] as string).length + 2;
-  return { key: source.host, value, headers, cost, ...(resume ? { fileId: resume.fileId, resumeAt: resume.resumeAt } : {}) };
+  let fixedCost = host.length + RECORD_OVERHEAD_BYTES + RAW_HEADERS.offset.length + 2;
+  for (const key in fixed) fixedCost += key.length + (fixed[key] as string).length + 2;
+  return (frame, resume) => {
+    const offset = String(frame.offset);
+    // Same keys in the same order as before (the parser reads them by name; the order only keeps output stable).
+    const headers: Record<string, string> = {
+      [RAW_HEADERS.host]: host,
+      [RAW_HEADERS.path]: path,
+      [RAW_HEADERS.format]: format,
+      [RAW_HEADERS.fingerprint]: fingerprint,
+      [RAW_HEADERS.offset]: offset,
+      [RAW_HEADERS.created]: created,
+      [RAW_HEADERS.mtime]: mtime,
+      [RAW_HEADERS.schemaVersion]: SCHEMA_VERSION,
+    };
+    let value = frame.bytes;
+    let cost = fixedCost + offset.length;
+    if (frame.oversize) {
+      // The parser dead-letters it and keeps at most 64 KiB (DESIGN.md section 9): ship no more than that.
+      const length = String(frame.oversize.length);
+      headers[RAW_HEADERS.oversizeLength] = length;
+      headers[RAW_HEADERS.oversizeSha256] = frame.oversize.sha256;
+      cost += RAW_HEADERS.oversizeLength.length + length.length + 2 + RAW_HEADERS.oversizeSha256.length + frame.oversize.sha256.length + 2;
+      if (value.length > oversizeHeadBytes) value = value.subarray(0, oversizeHeadBytes);
+    }
+    cost += value.length;
+    return resume ? { key: host, value, headers, cost, fileId: resume.fileId, resumeAt: resume.resumeAt } : { key: host, value, headers, cost };
+  };
 }

@@ -51,6 +51,7 @@ export class RecordBatchEncoder {
   private readonly entryNames: Buffer[] = [];
   private readonly entryValues: (Buffer | null)[] = [];
   private readonly entryLengths: number[] = [];
+  private readonly entryStrings: string[] = [];
 
   /**
    * The records of one batch, uncompressed, after `BATCH_HEADER_BYTES` of room for the header (so an uncompressed
@@ -60,7 +61,7 @@ export class RecordBatchEncoder {
     const n = records.length;
     const bodies = new Int32Array(n);
     const counts = new Int32Array(n);
-    const { entryNames, entryValues, entryLengths } = this;
+    const { entryNames, entryValues, entryLengths, entryStrings } = this;
     let entries = 0;
     let total = BATCH_HEADER_BYTES;
     for (let i = 0; i < n; i++) {
@@ -85,6 +86,7 @@ export class RecordBatchEncoder {
         else {
           const length = Buffer.byteLength(value);
           entryLengths[entries] = length;
+          entryStrings[entries] = value;
           body += slot.name.length + varintSize(length) + length;
         }
         entries++;
@@ -96,6 +98,7 @@ export class RecordBatchEncoder {
       total += varintSize(body) + body;
     }
     const out = Buffer.allocUnsafe(total);
+    // Buffer#copy measured faster here than Uint8Array#set or a byte loop for the short parts (~1.0 vs 1.3 us/record).
     let p = BATCH_HEADER_BYTES;
     let e = 0;
     for (let i = 0; i < n; i++) {
@@ -106,24 +109,22 @@ export class RecordBatchEncoder {
       p = writeVarint(out, p, i);
       const key = this.keyBytes(record.key);
       p += key.copy(out, p);
-      p = writeVarint(out, p, record.value.length);
-      p += record.value.copy(out, p);
+      const value = record.value;
+      p = writeVarint(out, p, value.length);
+      p += value.copy(out, p);
       const count = counts[i] as number;
       p = writeVarint(out, p, count);
-      // Values written from the string are read again in the record's header order (the same object, unchanged).
-      let k = 0;
-      const headers = record.headers;
-      for (const name in headers) {
-        if (k++ >= count) break;
-        p += (entryNames[e] as Buffer).copy(out, p);
+      for (const stop = e + count; e < stop; e++) {
+        const name = entryNames[e] as Buffer;
+        p += name.copy(out, p);
         const bytes = entryValues[e];
-        if (bytes) p += bytes.copy(out, p);
-        else {
+        if (bytes) {
+          p += bytes.copy(out, p);
+        } else {
           const length = entryLengths[e] as number;
           p = writeVarint(out, p, length);
-          p += out.write(headers[name] as string, p, length, 'utf8');
+          p += out.write(entryStrings[e] as string, p, length, 'utf8');
         }
-        e++;
       }
     }
     return out;
@@ -205,3 +206,4 @@ export function writeVarint(out: Buffer, p: number, n: number): number {
   out[p++] = u;
   return p;
 }
+
