@@ -16,7 +16,9 @@ export const SIZES = FULL
       rotations: 50,
     }
   : {
-      libvirtdLines: 5_000,
+      // 2 hosts x 1.5k padded libvirtd lines + the generated guests' records: ~5.6k records per batch, sent
+      // as ~23 Kafka batches of 250 (scenario.ts STREAMING_SHIPPER), so every fault strikes mid-stream.
+      libvirtdLines: 1_500,
       hugeLineBytes: 8 * 1024 * 1024,
       tinyLines: 200_000,
       randomBytes: 4 * 1024 * 1024,

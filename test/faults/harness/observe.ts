@@ -24,6 +24,8 @@ export interface Observation {
   /** Same episode, other alert id or incidents (reported, not failed: see compareAlerts). */
   readonly alertsDiffering: readonly string[];
   readonly alertsExtra: readonly string[];
+  /** Episodes closed because every incident they counted was withdrawn (merged away): reported, not failed. */
+  readonly alertsWithdrawn: readonly string[];
   readonly samples: readonly string[];
 }
 
@@ -51,6 +53,7 @@ export function describe(o: Observation): string {
     list('alertsMissing', o.alertsMissing) +
     list('alertsDiffering', o.alertsDiffering) +
     list('alertsExtra', o.alertsExtra) +
+    list('alertsWithdrawn', o.alertsWithdrawn) +
     (o.samples.length ? ` samples: ${o.samples.slice(0, 5).join(' | ')}` : '')
   );
 }
@@ -169,21 +172,38 @@ function episodeOf(a: Alert): string {
   return `${a.rule.id} ${a.alert.key}`;
 }
 
+/** An episode the alerter closed because every incident it counted was withdrawn (tombstoned, merged away). */
+function isWithdrawn(a: Alert): boolean {
+  return a.alert.state === 'closed' && a.alert.incidents.length === 0;
+}
+
 /**
  * Episodes (rule + key) must be those of the offline analysis. Their ids and incident lists are compared too
  * but only reported: an episode opened by an incident the correlator later merged into another (tombstone)
- * keeps the id derived from that first incident, where the offline run only ever sees the survivor.
+ * keeps the id derived from that first incident when the survivor joins it before the tombstone arrives,
+ * where the offline run only ever sees the survivor. When the tombstone empties the episode first, the alerter
+ * closes it as withdrawn and the survivor opens the offline episode: both documents are in the index.
  */
-async function compareAlerts(es: Client, batch: Batch): Promise<Pick<Observation, 'alertsMissing' | 'alertsDiffering' | 'alertsExtra'>> {
+async function compareAlerts(es: Client, batch: Batch): Promise<Pick<Observation, 'alertsMissing' | 'alertsDiffering' | 'alertsExtra' | 'alertsWithdrawn'>> {
   const byHost = { bool: { should: batch.hosts.map((h) => ({ prefix: { 'alert.key': h.name } })), minimum_should_match: 1 } };
   const found = (await indexExists(es, INDICES.alerts)) ? await searchAll<Alert>(es, INDICES.alerts, byHost, true as never) : [];
-  const actual = new Map(found.map((h) => [episodeOf(h._source as Alert), h._source as Alert]));
+  const withdrawn = found.map((h) => h._source as Alert).filter(isWithdrawn);
+  const actual = new Map<string, Alert[]>();
+  for (const h of found) {
+    const a = h._source as Alert;
+    if (isWithdrawn(a)) continue;
+    actual.set(episodeOf(a), [...(actual.get(episodeOf(a)) ?? []), a]);
+  }
   const expected = new Map(batch.expected.alerts.map((a) => [episodeOf(a), a]));
   const same = (a: Alert, b: Alert): boolean => a.alert.id === b.alert.id && JSON.stringify([...a.alert.incidents].sort()) === JSON.stringify([...b.alert.incidents].sort());
+  const show = (a: Alert | undefined): string => `${a?.alert.id}[${a?.alert.incidents.join(',')}]`;
   return {
     alertsMissing: [...expected.keys()].filter((k) => !actual.has(k)),
     alertsExtra: [...actual.keys()].filter((k) => !expected.has(k)),
-    alertsDiffering: [...expected].filter(([k, a]) => actual.has(k) && !same(actual.get(k) as Alert, a)).map(([k, a]) => `${k} expected ${a.alert.id}[${a.alert.incidents.join(',')}] got ${actual.get(k)?.alert.id}[${actual.get(k)?.alert.incidents.join(',')}]`),
+    alertsDiffering: [...expected]
+      .filter(([k, a]) => actual.has(k) && !(actual.get(k) ?? []).some((x) => same(x, a)))
+      .map(([k, a]) => `${k} expected ${show(a)} got ${(actual.get(k) ?? []).map(show).join(' ')}`),
+    alertsWithdrawn: withdrawn.map((a) => `${episodeOf(a)} ${a.alert.id}`),
   };
 }
 
@@ -203,10 +223,14 @@ export async function waitForBatch(es: Client, batch: Batch, options: { timeoutM
   while (Date.now() < deadline) {
     const dead = options.crashed?.() ?? [];
     if (dead.length > 0) throw new Error(`service(s) exited unexpectedly: ${dead.join(', ')}`);
-    // Counting is cheap; the full comparison reads every document of the batch, so only once counts add up.
+    // Counting is cheap; the full comparison reads every document of the batch (and refreshes the indices
+    // first), so only once counts add up, and not again for a few seconds when it was not complete: on a
+    // loaded machine that load slowed down the very indexing it waits for.
+    let pause = 1000;
     if (await countsReached(es, batch)) {
       observation = await observeSafely(es, batch);
       if (observation && isComplete(observation)) break;
+      pause = 3000;
       // Records and incidents complete, alert episodes not: alerts follow within seconds, so a difference that
       // lasts is a result, not a delay.
       if (observation && recordsAndIncidentsComplete(observation)) {
@@ -214,17 +238,17 @@ export async function waitForBatch(es: Client, batch: Batch, options: { timeoutM
         if (Date.now() - alertsOnlySince > 30_000) break;
       } else alertsOnlySince = undefined;
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, pause));
   }
   const final = observation && isComplete(observation) ? observation : await observeBatch(es, batch);
   return { observation: final, converged: isComplete(final), elapsedMs: Date.now() - since };
 }
 
 async function countsReached(es: Client, batch: Batch): Promise<boolean> {
-  const count = async (index: string, query: Record<string, unknown>): Promise<number> => {
-    await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
-    return (await es.count({ index, query, ignore_unavailable: true, allow_no_indices: true })).count;
-  };
+  // No explicit refresh (a refresh of every events index each second loaded Elasticsearch): the indices
+  // refresh every second by themselves, and a count on a search-idle shard waits for its refresh.
+  const count = async (index: string, query: Record<string, unknown>): Promise<number> =>
+    (await es.count({ index, query, ignore_unavailable: true, allow_no_indices: true })).count;
   try {
     const byPath = { prefix: { 'log.file.path': `${batch.dir}/` } };
     const e = batch.expected;

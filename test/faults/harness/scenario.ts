@@ -26,11 +26,21 @@ export interface FaultSpec {
   readonly shipperStateDir?: string;
   /** Rearranges the generated batch before the shipper starts (and says what the end state must be). */
   readonly prepare?: (batch: Batch) => Promise<Batch>;
-  /** Runs after the shipper started; resolves when the fault is over (recovery is measured from then). */
-  readonly strike?: (ctx: FaultContext) => Promise<void>;
+  /**
+   * Runs after the shipper started; resolves when the fault is over (recovery is measured from then), with a
+   * note for the table saying where in the stream the fault struck.
+   */
+  readonly strike?: (ctx: FaultContext) => Promise<string | void>;
   readonly timeoutMs?: number;
   readonly notes?: string;
 }
+
+/**
+ * The shipper sends a batch as Kafka batches of at most this many records, acknowledged one after another:
+ * the batch streams through the pipeline in steps, so a fault strikes mid-stream even at short-mode volumes
+ * (the default, 10k records per Kafka batch, would send a short-mode batch in one or two).
+ */
+export const STREAMING_SHIPPER: ShipperSettings = { kafka: { batch_max_records: 250 } };
 
 let counter = 0;
 
@@ -43,10 +53,11 @@ export function batchTag(): string {
 export async function runFault(pipeline: Pipeline, es: Client, spec: FaultSpec): Promise<WaitResult & { readonly batch: Batch }> {
   const generated = await generateBatch(join(WORK, 'batches'), { ...spec.batch, tag: batchTag() });
   const batch = spec.prepare ? await spec.prepare(generated) : generated;
-  await pipeline.startShipper(batch, spec.shipper ?? {}, spec.shipperStateDir);
+  await pipeline.startShipper(batch, { ...STREAMING_SHIPPER, ...spec.shipper }, spec.shipperStateDir);
   let recovered: WaitResult;
+  let struck: string | void;
   try {
-    await spec.strike?.({ pipeline, batch, es });
+    struck = await spec.strike?.({ pipeline, batch, es });
     const faultEnd = Date.now();
     recovered = await waitForBatch(es, batch, { timeoutMs: spec.timeoutMs ?? 420_000, since: faultEnd, crashed: () => pipeline.crashed() });
   } finally {
@@ -61,7 +72,7 @@ export async function runFault(pipeline: Pipeline, es: Client, spec: FaultSpec):
     duplicates: o.duplicates,
     lost: o.lost,
     recovery: spec.strike ? (recovered.converged ? `${(recovered.elapsedMs / 1000).toFixed(1)} s` : 'not converged') : recovered.converged ? `(${(recovered.elapsedMs / 1000).toFixed(1)} s to complete)` : 'not converged',
-    notes: [spec.notes, recovered.converged ? '' : describe(o), o.alertsDiffering.length ? `alert id differs from offline: ${o.alertsDiffering.join(' ')}` : ''].filter(Boolean).join('; '),
+    notes: [spec.notes, struck, recovered.converged ? '' : describe(o), o.alertsDiffering.length ? `alert id differs from offline: ${o.alertsDiffering.join(' ')}` : '', o.alertsWithdrawn.length ? `${o.alertsWithdrawn.length} episode(s) closed as withdrawn (opened by an incident later merged away), the survivor's episode as offline` : ''].filter(Boolean).join('; '),
   });
   assertComplete(recovered, spec.fault);
   return { ...recovered, batch };
