@@ -75,13 +75,14 @@ export class NativeProducer implements ProduceClient {
   }
 
   async connect(): Promise<void> {
-    await this.ready();
+    await this.readyRetrying();
   }
 
   async send(records: readonly OutRecord[], progress: SendProgress, onTooLarge: (record: OutRecord) => void): Promise<void> {
-    await this.ready();
     // Runs of consecutive records for one partition (usually the whole batch: one host per shipper), in order.
     while (progress.done < records.length) {
+      // Metadata may have been dropped by a failed request of the previous run.
+      await this.readyRetrying();
       const start = progress.done;
       const partition = this.partitionFor((records[start] as OutRecord).key);
       let end = start + 1;
@@ -226,6 +227,25 @@ export class NativeProducer implements ProduceClient {
       this.partitionOfKey.set(key, partition);
     }
     return partition;
+  }
+
+  /**
+   * ready() with the quick retries of a send: a broker that just started answers InitProducerId with
+   * COORDINATOR_LOAD_IN_PROGRESS for a moment (seen in the outage test), which is no outage worth reporting.
+   */
+  private async readyRetrying(): Promise<void> {
+    const retries = this.options.retries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.ready();
+        return;
+      } catch (error) {
+        if (error instanceof KafkaRefused || attempt >= retries) throw error;
+        this.closeConnections();
+        this.metadata = null;
+      }
+      await sleep(backoffMs(attempt, 200, 2_000, this.random));
+    }
   }
 
   /** Connection, topic metadata and producer id, each fetched again when it was dropped. */

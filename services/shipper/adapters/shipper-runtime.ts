@@ -295,7 +295,7 @@ export class ShipperRuntime {
         if (frame.oversize) this.m.oversize.inc();
         // Everything before the next record's first byte is emitted once this one is (blank lines in between too).
         const resumeAt = frames[i + 1]?.offset ?? framer.committedOffset;
-        this.queue.pushRecord(build(frame, { fileId: record.id, resumeAt }));
+        this.queue.pushRecord(build(frame, record.id, resumeAt));
       }
       record.emitted = framer.committedOffset;
     } else if (framer.committedOffset !== record.emitted) {

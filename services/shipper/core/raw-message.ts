@@ -26,7 +26,7 @@ export function buildRawRecord(
   oversizeHeadBytes: number,
   resume?: { readonly fileId: number; readonly resumeAt: number },
 ): OutRecord {
-  return createRawRecordBuilder(source, created, oversizeHeadBytes)(frame, resume);
+  return createRawRecordBuilder(source, created, oversizeHeadBytes)(frame, resume?.fileId, resume?.resumeAt);
 }
 
 /**
@@ -37,7 +37,7 @@ export function createRawRecordBuilder(
   source: SourceMeta,
   created: string,
   oversizeHeadBytes: number,
-): (frame: Frame, resume?: { readonly fileId: number; readonly resumeAt: number }) => OutRecord {
+): (frame: Frame, fileId?: number, resumeAt?: number) => OutRecord {
   const { host, path, format, fingerprint, mtime } = source;
   const fixed: Record<string, string> = {
     [RAW_HEADERS.host]: host,
@@ -50,7 +50,7 @@ export function createRawRecordBuilder(
   };
   let fixedCost = host.length + RECORD_OVERHEAD_BYTES + RAW_HEADERS.offset.length + 2;
   for (const key in fixed) fixedCost += key.length + (fixed[key] as string).length + 2;
-  return (frame, resume) => {
+  return (frame, fileId, resumeAt) => {
     const offset = String(frame.offset);
     // Same keys in the same order as before (the parser reads them by name; the order only keeps output stable).
     const headers: Record<string, string> = {
@@ -74,6 +74,6 @@ export function createRawRecordBuilder(
       if (value.length > oversizeHeadBytes) value = value.subarray(0, oversizeHeadBytes);
     }
     cost += value.length;
-    return resume ? { key: host, value, headers, cost, fileId: resume.fileId, resumeAt: resume.resumeAt } : { key: host, value, headers, cost };
+    return fileId !== undefined && resumeAt !== undefined ? { key: host, value, headers, cost, fileId, resumeAt } : { key: host, value, headers, cost };
   };
 }

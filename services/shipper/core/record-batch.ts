@@ -35,6 +35,7 @@ const OFFSET_CRC = 17;
 const OFFSET_ATTRIBUTES = 21;
 
 interface Slot {
+  readonly key: string;
   /** The header name as written (varint length + UTF-8). */
   readonly name: Buffer;
   value: string;
@@ -45,6 +46,8 @@ interface Slot {
 /** Encodes records; keeps the last value of each header name (and the key) to copy when it repeats. */
 export class RecordBatchEncoder {
   private readonly slots = new Map<string, Slot>();
+  /** The slot of the k-th header of the last record: records of one file list the same names in the same order. */
+  private readonly slotAt: (Slot | undefined)[] = [];
   private keySlot: { value: string; bytes: Buffer } | null = null;
   // Per header of the batch, in order: its name bytes, and either its value bytes (copied) or the value's UTF-8
   // length (written from the string). Reused across batches, so a batch allocates only its output.
@@ -72,11 +75,16 @@ export class RecordBatchEncoder {
       const headers = record.headers;
       for (const name in headers) {
         const value = headers[name] as string;
-        let slot = this.slots.get(name);
-        if (!slot) {
-          slot = { name: encodeString(name), value, bytes: null };
-          this.slots.set(name, slot);
-        } else if (slot.value !== value) {
+        let slot = this.slotAt[count];
+        if (slot === undefined || slot.key !== name) {
+          slot = this.slots.get(name);
+          if (!slot) {
+            slot = { key: name, name: encodeString(name), value, bytes: null };
+            this.slots.set(name, slot);
+          }
+          this.slotAt[count] = slot;
+        }
+        if (slot.value !== value) {
           slot.value = value;
           slot.bytes = null;
         } else if (slot.bytes === null) slot.bytes = encodeString(value);

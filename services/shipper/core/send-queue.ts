@@ -17,7 +17,15 @@ export interface OutRecord {
   readonly resumeAt?: number;
 }
 
-type Item = { readonly record: OutRecord; readonly fileId?: undefined } | { readonly record?: undefined; readonly fileId: number; readonly offset: number };
+/** Progress of a file without a record (blank lines). Records are queued as they are, without a wrapper object. */
+class Mark {
+  constructor(
+    readonly fileId: number,
+    readonly offset: number,
+  ) {}
+}
+
+type Item = OutRecord | Mark;
 
 export interface Batch {
   readonly records: readonly OutRecord[];
@@ -47,14 +55,14 @@ export class SendQueue {
   }
 
   pushRecord(record: OutRecord): void {
-    this.items.push({ record });
+    this.items.push(record);
     this.queuedBytes += record.cost;
     this.queuedRecords++;
   }
 
   /** Everything of `fileId` before `offset` has been pushed. */
   pushMark(fileId: number, offset: number): void {
-    this.items.push({ fileId, offset });
+    this.items.push(new Mark(fileId, offset));
   }
 
   /**
@@ -65,16 +73,28 @@ export class SendQueue {
     const records: OutRecord[] = [];
     const positions = new Map<number, number>();
     let bytes = 0;
+    let lastFile: number | undefined;
+    let lastOffset = 0;
     let i = this.head;
     for (; i < this.items.length; i++) {
       const item = this.items[i] as Item;
-      if (item.record) {
-        if (records.length >= maxRecords || (records.length > 0 && bytes + item.record.cost > maxBytes)) break;
-        records.push(item.record);
-        bytes += item.record.cost;
-        if (item.record.fileId !== undefined && item.record.resumeAt !== undefined) positions.set(item.record.fileId, item.record.resumeAt);
-      } else positions.set(item.fileId, item.offset);
+      if (!(item instanceof Mark)) {
+        if (records.length >= maxRecords || (records.length > 0 && bytes + item.cost > maxBytes)) break;
+        records.push(item);
+        bytes += item.cost;
+        // The last position per file wins: set when the file changes, not per record (a Map.set per line).
+        if (item.fileId !== undefined && item.resumeAt !== undefined) {
+          if (item.fileId !== lastFile && lastFile !== undefined) positions.set(lastFile, lastOffset);
+          lastFile = item.fileId;
+          lastOffset = item.resumeAt;
+        }
+      } else {
+        if (lastFile !== undefined && lastFile !== item.fileId) positions.set(lastFile, lastOffset);
+        lastFile = item.fileId;
+        lastOffset = item.offset;
+      }
     }
+    if (lastFile !== undefined) positions.set(lastFile, lastOffset);
     return { records, bytes, positions, items: i - this.head };
   }
 
