@@ -1,11 +1,14 @@
 // Shipper throughput against kcat (issue 4): the same 1M-line file shipped to the same broker in the same run, by
-// `hangwatch ship --once` and by `kcat -P`, each to its own fresh topic; prints lines/s and the ratio.
+// `hangwatch ship --once` and by `kcat -P`, each to its own fresh topic of one partition; prints lines/s and the
+// ratio (wall clock, process start included), and each process's CPU seconds and the shipper's time from first to last acknowledged batch.
 // Usage: node --import tsx scripts/with-stack.ts node --import tsx bench/shipper.bench.ts [--lines N] [--compression none|gzip]
-// kcat: Debian package `kcat` (apt-get install kcat). For fairness kcat sends with acks=all, idempotence and the
-// same compression, and carries eight static headers (it cannot compute per-record offsets; the shipper does).
+// kcat: Debian package `kcat` (apt-get install kcat). For fairness kcat sends with acks=all, idempotence, the same
+// key (the host) and the same compression, and carries the same eight header names with values of the same size
+// but static (it cannot compute per-record offsets; the shipper does), so both write about the same bytes. The
+// shipper also fsyncs its read positions after every batch; kcat keeps no positions.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,13 +33,40 @@ async function writeInput(path: string): Promise<void> {
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
-function timed(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+interface Timed {
+  readonly seconds: number;
+  /** User + system CPU seconds of the process (from /usr/bin/time), when available. */
+  readonly cpuSeconds: number | undefined;
+  readonly stderr: string;
+}
+
+const TIME = '/usr/bin/time';
+
+function timed(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
+  const cpuFile = join(work, `cpu-${randomUUID().slice(0, 8)}`);
+  const withTime = existsSync(TIME);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'], env });
+    const child = withTime
+      ? spawn(TIME, ['-f', '%U %S', '-o', cpuFile, command, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env })
+      : spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      process.stderr.write(chunk);
+    });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve((performance.now() - started) / 1000) : reject(new Error(`${command} exited with ${code}`))));
+    child.on('exit', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) return reject(new Error(`${command} exited with ${code}`));
+      const cpu = withTime ? readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number) : [];
+      resolve({ seconds, cpuSeconds: cpu.length === 2 ? (cpu[0] as number) + (cpu[1] as number) : undefined, stderr });
+    });
   });
+}
+
+function cpu(t: Timed): string {
+  return t.cpuSeconds === undefined ? '' : `, ${t.cpuSeconds.toFixed(2)} CPU s`;
 }
 
 async function main(): Promise<void> {
@@ -55,9 +85,9 @@ async function main(): Promise<void> {
       config,
       JSON.stringify({ host: 'bench-host', state_dir: join(work, 'state'), kafka: { topic: shipperTopic, compression }, inputs: [{ type: 'file', path: input, format: 'libvirtd' }] }),
     );
-    const shipperSeconds = await timed(process.execPath, [join(root, 'bin', 'hangwatch.js'), 'ship', '--config', config, '--once'], { ...process.env, HANGWATCH_LOG_LEVEL: 'warn' });
-    const headers = ['hw-host=bench-host', `hw-path=${input}`, 'hw-format=libvirtd', 'hw-fingerprint=0123456789abcdef', 'hw-offset=0', `hw-created=${new Date().toISOString()}`, `hw-mtime=${new Date().toISOString()}`, 'schema-version=1'];
-    const kcatSeconds = await timed('kcat', [
+    const shipper = await timed(process.execPath, [join(root, 'bin', 'hangwatch.js'), 'ship', '--config', config, '--once'], { ...process.env, HANGWATCH_LOG_LEVEL: 'warn' });
+    const headers = ['hw-host=bench-host', `hw-path=${input}`, 'hw-format=libvirtd', 'hw-fingerprint=0123456789abcdef', 'hw-offset=100000000', `hw-created=${new Date().toISOString()}`, `hw-mtime=${new Date().toISOString()}`, 'schema-version=1'];
+    const kcat = await timed('kcat', [
       '-P',
       '-b',
       brokers,
@@ -77,13 +107,15 @@ async function main(): Promise<void> {
     ]);
     const count = async (topic: string): Promise<number> => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
     const [shipped, kcatShipped] = [await count(shipperTopic), await count(kcatTopic)];
-    const shipperRate = lines / shipperSeconds;
-    const kcatRate = lines / kcatSeconds;
+    const shipperRate = lines / shipper.seconds;
+    const kcatRate = lines / kcat.seconds;
+    // `ship --once` prints "done in N s" from its first acknowledged batch to its last (start and first batch excluded).
+    const phase = /done in ([\d.]+)s/.exec(shipper.stderr)?.[1];
     process.stdout.write(
       [
         `shipper bench: ${lines} lines, compression ${compression}, broker ${brokers}`,
-        `  hangwatch ship --once: ${shipperSeconds.toFixed(2)} s, ${Math.round(shipperRate)} lines/s (${shipped} records in Kafka, includes process start)`,
-        `  kcat -P:               ${kcatSeconds.toFixed(2)} s, ${Math.round(kcatRate)} lines/s (${kcatShipped} records in Kafka)`,
+        `  hangwatch ship --once: ${shipper.seconds.toFixed(2)} s, ${Math.round(shipperRate)} lines/s (${shipped} records in Kafka, includes process start${cpu(shipper)}${phase ? `; ${phase} s from first to last acknowledgement` : ''})`,
+        `  kcat -P:               ${kcat.seconds.toFixed(2)} s, ${Math.round(kcatRate)} lines/s (${kcatShipped} records in Kafka${cpu(kcat)})`,
         `  ratio shipper/kcat: ${(shipperRate / kcatRate).toFixed(3)} (goal >= 0.8)`,
         '',
       ].join('\n'),
