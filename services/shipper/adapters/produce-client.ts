@@ -83,7 +83,8 @@ export class KafkajsClient implements ProduceClient {
         topic: this.options.topic,
         acks: -1,
         compression: this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        messages: records as OutRecord[],
+        // Plain messages: kafkajs spreads each one, which would drop a TemplatedRecord's key and headers (getters).
+        messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
       });
     } catch (error) {
       const type = (error as { type?: string }).type;

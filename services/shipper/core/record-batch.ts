@@ -1,4 +1,6 @@
+import { RAW_HEADERS } from '../../../shared/topics.js';
 import { crc32c } from './crc32c.js';
+import { decimalDigits, TemplatedRecord, type HeaderTemplate } from './raw-message.js';
 
 // Kafka v2 record batches (magic 2, KIP-98) encoded straight into one Buffer. Measured on the 1M-line bench, kafkajs's
 // per-record encoder (an Encoder object, a Buffer and a header array per record) took ~75% of the shipper's CPU;
@@ -34,6 +36,15 @@ const OFFSET_BATCH_LENGTH = 8;
 const OFFSET_CRC = 17;
 const OFFSET_ATTRIBUTES = 21;
 
+/** A file read's shared headers as written: the pairs before the offset, the offset's name, the pairs after. */
+interface EncodedTemplate {
+  readonly template: HeaderTemplate;
+  readonly before: Buffer;
+  readonly offsetName: Buffer;
+  readonly after: Buffer;
+  readonly count: number;
+}
+
 interface Slot {
   readonly key: string;
   /** The header name as written (varint length + UTF-8). */
@@ -55,6 +66,9 @@ export class RecordBatchEncoder {
   private readonly entryValues: (Buffer | null)[] = [];
   private readonly entryLengths: number[] = [];
   private readonly entryStrings: string[] = [];
+  /** Per record of the batch: its encoded template when it is a TemplatedRecord (written without its headers object). */
+  private readonly recordTemplates: (EncodedTemplate | null)[] = [];
+  private lastTemplate: EncodedTemplate | null = null;
 
   /**
    * The records of one batch, uncompressed, after `BATCH_HEADER_BYTES` of room for the header (so an uncompressed
@@ -67,10 +81,24 @@ export class RecordBatchEncoder {
     const { entryNames, entryValues, entryLengths, entryStrings } = this;
     let entries = 0;
     let total = BATCH_HEADER_BYTES;
+    const templates = this.recordTemplates;
+    const digits = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const record = records[i] as BatchRecord;
       // attributes (1) + timestampDelta 0 (1) + offsetDelta + key + value + header count + headers
       let body = 2 + varintSize(i) + this.keyBytes(record.key).length + varintSize(record.value.length) + record.value.length;
+      if (record instanceof TemplatedRecord) {
+        // A tailed file's line: the shared pairs are copied and only the offset is written (no headers object).
+        const encoded = this.encodedTemplate(record.template);
+        const d = decimalDigits(record.offset);
+        templates[i] = encoded;
+        digits[i] = d;
+        body += varintSize(encoded.count) + encoded.before.length + encoded.offsetName.length + varintSize(d) + d + encoded.after.length;
+        bodies[i] = body;
+        total += varintSize(body) + body;
+        continue;
+      }
+      templates[i] = null;
       let count = 0;
       const headers = record.headers;
       for (const name in headers) {
@@ -120,6 +148,22 @@ export class RecordBatchEncoder {
       const value = record.value;
       p = writeVarint(out, p, value.length);
       p += value.copy(out, p);
+      const encoded = templates[i];
+      if (encoded) {
+        p = writeVarint(out, p, encoded.count);
+        p += encoded.before.copy(out, p);
+        p += encoded.offsetName.copy(out, p);
+        const d = digits[i] as number;
+        p = writeVarint(out, p, d);
+        let rest = (record as TemplatedRecord).offset;
+        for (let k = p + d - 1; k >= p; k--) {
+          out[k] = 0x30 + (rest % 10);
+          rest = Math.floor(rest / 10);
+        }
+        p += d;
+        p += encoded.after.copy(out, p);
+        continue;
+      }
       const count = counts[i] as number;
       p = writeVarint(out, p, count);
       for (const stop = e + count; e < stop; e++) {
@@ -136,6 +180,24 @@ export class RecordBatchEncoder {
       }
     }
     return out;
+  }
+
+  private encodedTemplate(template: HeaderTemplate): EncodedTemplate {
+    const last = this.lastTemplate;
+    if (last && last.template === template) return last;
+    const before: Buffer[] = [];
+    const after: Buffer[] = [];
+    let offsetName: Buffer | null = null;
+    let count = 0;
+    const headers = template.headersAt(0);
+    for (const name in headers) {
+      count++;
+      if (name === RAW_HEADERS.offset) offsetName = encodeString(name);
+      else (offsetName ? after : before).push(encodeString(name), encodeString(headers[name] as string));
+    }
+    const encoded = { template, before: Buffer.concat(before), offsetName: offsetName ?? Buffer.alloc(0), after: Buffer.concat(after), count };
+    this.lastTemplate = encoded;
+    return encoded;
   }
 
   private keyBytes(key: string): Buffer {

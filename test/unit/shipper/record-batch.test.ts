@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { crc32c } from '../../../services/shipper/core/crc32c.js';
 import { frameBatch, recordsOf, RecordBatchEncoder, varintSize, writeVarint, type BatchRecord } from '../../../services/shipper/core/record-batch.js';
+import { createRawRecordBuilder, TemplatedRecord } from '../../../services/shipper/core/raw-message.js';
 
 // The encoder is checked against an independent implementation: kafkajs's own record batch decoder and CRC-32C
 // (the real broker, which verifies the CRC, is exercised by test/integration/shipper*.test.ts).
@@ -95,4 +96,21 @@ test('a gzip batch carries the compressed records after the header and decodes t
     decoded.records.map((r) => r.value.toString()),
     records.map((r) => r.value.toString()),
   );
+});
+
+test('a tailed file record (shared header template) encodes byte for byte like the same record with a headers object', () => {
+  const build = createRawRecordBuilder({ host: 'hv-ä', path: '/var/log/libvirt/libvirtd.log', format: 'libvirtd', fingerprint: '0123456789abcdef', mtime: 'm' }, 'c', 64);
+  const offsets = [0, 9, 10, 99_999, 1_000_000_007, 2 ** 40];
+  const templated = offsets.map((offset, i) => build({ offset, bytes: Buffer.from(`line ${i}`) }, 1, offset + 7));
+  assert.ok(templated.every((r) => r instanceof TemplatedRecord));
+  const plain: BatchRecord[] = templated.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers } }));
+  assert.equal(plain[4]?.headers['hw-offset'], '1000000007');
+  // Mixed with a plain record in between (an oversize line or another source), in both orders.
+  const oversize = build({ offset: 5, bytes: Buffer.alloc(100, 0x61), oversize: { length: 100, sha256: 'f'.repeat(64) } });
+  assert.ok(!(oversize instanceof TemplatedRecord));
+  const mixed = [...templated.slice(0, 3), oversize, ...templated.slice(3)];
+  const mixedPlain = [...plain.slice(0, 3), oversize, ...plain.slice(3)];
+  assert.deepEqual(recordsOf(new RecordBatchEncoder().encodeRecords(mixed)), recordsOf(new RecordBatchEncoder().encodeRecords(mixedPlain)));
+  assert.equal(oversize.value.length, 64, 'oversize value cut to the head');
+  assert.equal(oversize.headers['hw-oversize-length'], '100');
 });
