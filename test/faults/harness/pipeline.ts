@@ -14,6 +14,12 @@ import { REPO, WORK } from './paths.js';
 // The whole pipeline as separate processes (`hangwatch service NAME`, started by the main job's runner,
 // cli/demo/child-services.ts) against the real Kafka and Elasticsearch, in consumer groups of its own. The
 // shipper runs per batch (its own state folder), as a long-running service so that it can be killed mid-file.
+//
+// Like a supervisor in production (systemd Restart=on-failure, a Kubernetes pod), the pipeline restarts a
+// service that exits on its own with a non-zero status: a service whose Kafka consumer crashed for good exits 1
+// so that it is restarted (shared/service-runtime.ts), e.g. kafkajs gives up finding a group coordinator after a
+// broker outage. Each such restart is reported in the table row; a service restarted more than
+// MAX_SUPERVISED_RESTARTS times in one test is a crash loop, and the test fails.
 
 export const PIPELINE_SERVICES = ['parser', 'correlator', 'indexer', 'alerter'] as const;
 export type PipelineService = (typeof PIPELINE_SERVICES)[number] | 'shipper';
@@ -28,6 +34,15 @@ export const FAKE_SECRETS = {
   HANGWATCH_KIBANA_PASSWORD: 'kibana-pw-77e0b3d2-do-not-log',
   HANGWATCH_ALERTER_WEBHOOK_SECRET: 'webhook-secret-3c9e61aa-do-not-log',
 } as const;
+
+/** Supervisor restarts of one pipeline beyond which a service counts as crash-looping. */
+export const MAX_SUPERVISED_RESTARTS = 3;
+
+export interface SupervisedRestart {
+  readonly name: PipelineService;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
 
 export interface PipelineOptions {
   readonly name: string;
@@ -57,6 +72,11 @@ function installCleanup(): void {
 export class Pipeline {
   readonly procs = new Map<PipelineService, ServiceProcess>();
   private shipperEnv: Readonly<Record<string, string>> = {};
+  /** Exits the test asked for (kill, stop): not restarted. */
+  private readonly expectedExits = new Set<ServiceProcess>();
+  private stopping = false;
+  private readonly restarts: SupervisedRestart[] = [];
+  private readonly gaveUp = new Set<PipelineService>();
   private constructor(
     readonly run: string,
     readonly dir: string,
@@ -122,9 +142,37 @@ export class Pipeline {
     installCleanup();
     const p = await startService(REPO, name, { ...this.env, ...extraEnv }, this.logs, this.port(name));
     LIVE.add(p);
-    p.child.once('exit', () => LIVE.delete(p));
+    p.child.once('exit', (code, signal) => {
+      LIVE.delete(p);
+      if (this.stopping || this.expectedExits.has(p) || this.procs.get(name) !== p) return;
+      this.supervise(name, code, signal, extraEnv);
+    });
     this.procs.set(name, p);
     return p;
+  }
+
+  /** A service exited on its own: restarted after a pause, as a supervisor would, unless it crash-loops. */
+  private supervise(name: PipelineService, code: number | null, signal: NodeJS.Signals | null, extraEnv: Readonly<Record<string, string>>): void {
+    this.restarts.push({ name, code, signal });
+    process.stderr.write(`faults: supervisor: ${name} exited (${signal ?? code}); ${this.restartCount(name) > MAX_SUPERVISED_RESTARTS ? 'crash loop, not restarted' : 'restarting it'}\n`);
+    if (this.restartCount(name) > MAX_SUPERVISED_RESTARTS) {
+      this.gaveUp.add(name);
+      return;
+    }
+    // Backing off like a supervisor (1 s, 4 s, 16 s): a service restarted into an outage that is not over may exit again.
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.startOne(name, extraEnv).catch(() => this.gaveUp.add(name));
+    }, 1000 * 4 ** (this.restartCount(name) - 1));
+  }
+
+  private restartCount(name: PipelineService): number {
+    return this.restarts.filter((r) => r.name === name).length;
+  }
+
+  /** The supervisor restarts since the last call (for the table row). */
+  takeRestarts(): SupervisedRestart[] {
+    return this.restarts.splice(0, this.restarts.length);
   }
 
   /** Starts the shipper service over a batch's hosts (one input folder each), state in its own folder. */
@@ -139,6 +187,7 @@ export class Pipeline {
 
   async kill(name: PipelineService, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const p = this.proc(name);
+    this.expectedExits.add(p);
     if (p.exited) return;
     const gone = new Promise((r) => p.child.once('exit', r));
     p.child.kill(signal);
@@ -165,17 +214,21 @@ export class Pipeline {
     }
   }
 
-  /** Names of services that exited without being asked to. */
+  /** Services the supervisor gave up on (crash loop, or a restart that failed). */
   crashed(): string[] {
-    return [...this.procs.values()].filter((p) => p.exited && p.name !== 'shipper').map((p) => p.name);
+    return [...this.gaveUp];
   }
 
   async stopShipper(): Promise<void> {
     const p = this.procs.get('shipper');
-    if (p) await stopServices([p]);
+    if (p) {
+      this.expectedExits.add(p);
+      await stopServices([p]);
+    }
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await stopServices([...this.procs.values()]);
   }
 }

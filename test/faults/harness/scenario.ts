@@ -64,6 +64,8 @@ export async function runFault(pipeline: Pipeline, es: Client, spec: FaultSpec):
     await pipeline.stopShipper();
   }
   const o = recovered.observation;
+  const restarts = pipeline.takeRestarts();
+  const supervised = restarts.length ? `restarted by the supervisor after exiting on its own: ${restarts.map((r) => `${r.name} (${r.signal ?? `exit ${r.code}`})`).join(', ')}` : '';
   await recordRow(spec.order, {
     fault: spec.fault,
     recordsIn: o.recordsIn,
@@ -72,7 +74,7 @@ export async function runFault(pipeline: Pipeline, es: Client, spec: FaultSpec):
     duplicates: o.duplicates,
     lost: o.lost,
     recovery: spec.strike ? (recovered.converged ? `${(recovered.elapsedMs / 1000).toFixed(1)} s` : 'not converged') : recovered.converged ? `(${(recovered.elapsedMs / 1000).toFixed(1)} s to complete)` : 'not converged',
-    notes: [spec.notes, struck, recovered.converged ? '' : describe(o), o.alertsDiffering.length ? `alert id differs from offline: ${o.alertsDiffering.join(' ')}` : '', o.alertsWithdrawn.length ? `${o.alertsWithdrawn.length} episode(s) closed as withdrawn (opened by an incident later merged away), the survivor's episode as offline` : ''].filter(Boolean).join('; '),
+    notes: [spec.notes, struck, supervised, recovered.converged ? '' : describe(o), o.alertsDiffering.length ? `alert id differs from offline: ${o.alertsDiffering.join(' ')}` : '', o.alertsWithdrawn.length ? `${o.alertsWithdrawn.length} episode(s) closed as withdrawn (opened by an incident later merged away), the survivor's episode as offline` : ''].filter(Boolean).join('; '),
   });
   assertComplete(recovered, spec.fault);
   return { ...recovered, batch };
