@@ -33,7 +33,12 @@ export const SHIPPER_SETTINGS = {
     choices: ['native', 'kafkajs'],
     description: "Produce client: the shipper's own idempotent client (native, several times faster) or kafkajs; with SASL kafkajs is used",
   },
-  'kafka.batch_max_records': { kind: 'int', default: 10_000, min: 1, description: 'Most records in one produce request' },
+  'kafka.batch_max_records': {
+    kind: 'int',
+    default: 10_000,
+    min: 1,
+    description: 'Most records in one batch (acknowledged before the read positions are saved, so the most a crash re-sends); sent as requests of at most kafka.request_max_bytes',
+  },
   'kafka.batch_max_bytes': {
     kind: 'int',
     default: 4_194_304,
