@@ -40,9 +40,10 @@ after(async () => {
   }
 });
 
-/** Where in the stream a fault struck, for the table. */
-async function progress(p: Pipeline, service: 'parser' | 'indexer', metric: string, records: number): Promise<string> {
-  return `struck after the ${service} had handled ${await p.metric(service, metric)} records of ${records}`;
+/** Where in the stream a fault struck, for the table: what the service handled of this batch (since `start`). */
+async function progress(p: Pipeline, service: 'parser' | 'indexer', metric: string, start: number, records: number): Promise<string> {
+  const what = service === 'indexer' ? 'documents (events, their enriched copies, incidents)' : 'records';
+  return `struck after the ${service} had handled ${(await p.metric(service, metric)) - start} ${what}; the batch has ${records} records`;
 }
 
 const volume = `2 hosts, libvirtd padded to ${formatSize(SIZES.libvirtdLines, 'count')} lines each`;
@@ -57,7 +58,7 @@ test('Kafka broker stopped for 20 s mid-stream', { timeout: 720_000 }, async () 
     strike: async ({ pipeline: p, batch }) => {
       const start = await p.metric('parser', 'hangwatch_parser_records_received_total');
       await until(async () => (await p.metric('parser', 'hangwatch_parser_records_received_total')) > start, 120_000, 'the parser to start on the batch');
-      const at = await progress(p, 'parser', 'hangwatch_parser_records_received_total', countRecords(batch.expected));
+      const at = await progress(p, 'parser', 'hangwatch_parser_records_received_total', start, countRecords(batch.expected));
       await outage('kafka', 20_000);
       return at;
     },
@@ -191,7 +192,7 @@ test('Elasticsearch stopped for 30 s mid-stream', { timeout: 720_000 }, async ()
     strike: async ({ pipeline: p, batch }) => {
       const start = await p.metric('indexer', 'hangwatch_indexer_indexed_total');
       await until(async () => (await p.metric('indexer', 'hangwatch_indexer_indexed_total')) > start, 120_000, 'the indexer to start on the batch');
-      const at = await progress(p, 'indexer', 'hangwatch_indexer_indexed_total', countRecords(batch.expected));
+      const at = await progress(p, 'indexer', 'hangwatch_indexer_indexed_total', start, countRecords(batch.expected));
       // Back with its normal settings (the slow test before left it with a write queue of 2).
       await outage('elasticsearch', 30_000);
       smallWriteQueue = false;
