@@ -125,7 +125,7 @@ export async function run(argv: string[]): Promise<number> {
     // Alerts follow incidents through one more hop (alerter, indexer): the exports take that long anyway.
     const exports = await exportTimelines(incidents, outDir, say);
     const alerts = (await searchAll<Alert>(es, INDICES.alerts, '@timestamp')).filter((a) => a.alert.incidents.some((id) => wanted.has(id)));
-    process.stdout.write(renderSummary({ incidents, alerts, exports, observation, esUrl: status.esUrl, seconds: (Date.now() - started) / 1000, logs: relative(REPO, logs) }));
+    process.stdout.write(renderSummary({ incidents, alerts, exports, observation, expectedEvents: expected.events, esUrl: status.esUrl, seconds: (Date.now() - started) / 1000, logs: relative(REPO, logs) }));
     return ok ? 0 : 1;
   } finally {
     if (!args.values['keep-services']) await stopServices(procs);
@@ -183,6 +183,8 @@ interface SummaryInput {
   readonly alerts: readonly Alert[];
   readonly exports: readonly string[];
   readonly observation: { events: number; deadletters: number };
+  /** Events the offline analysis of the samples found (the indices may also hold other runs' documents). */
+  readonly expectedEvents: number;
   readonly esUrl: string;
   readonly seconds: number;
   readonly logs: string;
@@ -190,7 +192,8 @@ interface SummaryInput {
 
 function renderSummary(s: SummaryInput): string {
   const out: string[] = [''];
-  out.push(`hangwatch demo: done in ${s.seconds.toFixed(0)}s. ${s.observation.events} events indexed, ${s.observation.deadletters} dead letters.`);
+  const others = s.observation.events > s.expectedEvents ? ` (with documents of other runs: ${s.observation.events} events, ${s.observation.deadletters} dead letters in all)` : `, ${s.observation.deadletters} dead letters`;
+  out.push(`hangwatch demo: done in ${s.seconds.toFixed(0)}s. The samples' ${s.expectedEvents} events are indexed${others}.`);
   out.push('', s.incidents.length ? `Guest hangs found (${s.incidents.length}):` : 'No guest hangs found.');
   for (const incident of s.incidents) {
     out.push(formatIncidentLine(incident));
