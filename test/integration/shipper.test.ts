@@ -63,7 +63,7 @@ async function collect(topic: string): Promise<{ readonly messages: Shipped[]; r
   return { messages, consumer };
 }
 
-function writeConfig(name: string, topic: string, inputs: readonly object[]): { readonly path: string; readonly stateDir: string } {
+function writeConfig(name: string, topic: string, inputs: readonly object[], read: object = {}): { readonly path: string; readonly stateDir: string } {
   const stateDir = join(work, name, 'state');
   const path = join(work, name, 'shipper.json');
   const config = {
@@ -71,7 +71,7 @@ function writeConfig(name: string, topic: string, inputs: readonly object[]): { 
     state_dir: stateDir,
     status_interval_ms: 2_000,
     kafka: { topic, compression: 'none', linger_ms: 5, batch_max_records: 2_000, retry_initial_ms: 200, retry_max_ms: 2_000 },
-    read: { poll_interval_ms: 50, scan_interval_ms: 200, rotated_grace_ms: 1_500, max_buffered_bytes: 4_194_304 },
+    read: { poll_interval_ms: 50, scan_interval_ms: 200, rotated_grace_ms: 1_500, max_buffered_bytes: 4_194_304, ...read },
     http: { port: 0 },
     inputs,
   };
@@ -237,6 +237,37 @@ test('rotation by rename while writing: the old file is finished, then the new o
     process.stderr.write(`shipper rename-rotation test: ${n} lines over 4 files, ${duplicates} duplicates\n`);
     assert.equal(duplicates, 0);
     assert.match(shipper.stderr, /rotated or deleted file read to its end; closed/);
+  } finally {
+    if (shipper.child.exitCode === null) shipper.child.kill('SIGKILL');
+    await consumer.disconnect();
+  }
+});
+
+test('files created and rotated away between two scans (a watched path, scans 5 s apart) are still shipped whole', async () => {
+  const topic = await newTopic('missed');
+  const dir = join(work, 'missed', 'logs');
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, 'app.log');
+  const { path } = writeConfig('missed', topic, [{ type: 'file', path: log, format: 'libvirtd' }], { scan_interval_ms: 5_000 });
+  const { messages, consumer } = await collect(topic);
+  const shipper = startShipper(path);
+  try {
+    writeFileSync(log, line('missed', 0));
+    await waitStarted(shipper);
+    // Four files within a few milliseconds: the two in the middle are never at app.log when the shipper looks.
+    let n = 1;
+    for (let file = 0; file < 4; file++) {
+      const fd = openSync(log, 'a');
+      for (let i = 0; i < 1_000; i++) writeSync(fd, line('missed', n++));
+      closeSync(fd);
+      if (file < 3) renameSync(log, `${log}.${file + 1}`);
+    }
+    await waitFor(() => uniqueSeqs(messages, 'missed') >= n, 120_000, () => `all ${n} lines (have ${uniqueSeqs(messages, 'missed')})`);
+    await sleep(1_000);
+    await stopShipper(shipper);
+    const duplicates = verify(messages, 'missed', n);
+    assert.equal(duplicates, 0);
+    assert.match(shipper.stderr, /found a file rotated away between two scans/);
   } finally {
     if (shipper.child.exitCode === null) shipper.child.kill('SIGKILL');
     await consumer.disconnect();

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InputConfig } from '../core/file-config.js';
+import { isRotatedName, type SiblingFile } from '../core/missed-rotations.js';
 import { compileNamePatterns, splitFilePattern } from '../core/name-pattern.js';
 
 // Lists the regular files an input covers right now, with their device and inode (how the shipper tells a
@@ -72,4 +73,26 @@ export async function findByInode(folder: string, dev: number, ino: number): Pro
     }
   }
   return undefined;
+}
+
+/** The files of `folder` named like a rotation of `watchedName` (`libvirtd.log.1`, `libvirtd.log-20261125`). */
+export async function listRotatedSiblings(folder: string, watchedName: string): Promise<(SiblingFile & { readonly path: string })[]> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return [];
+  }
+  const out: (SiblingFile & { readonly path: string })[] = [];
+  for (const name of names) {
+    if (!isRotatedName(watchedName, name)) continue;
+    const path = join(folder, name);
+    try {
+      const info = await stat(path);
+      if (info.isFile()) out.push({ name, path, dev: info.dev, ino: info.ino, mtimeMs: info.mtimeMs, birthtimeMs: info.birthtimeMs });
+    } catch {
+      // vanished meanwhile
+    }
+  }
+  return out;
 }

@@ -7,6 +7,8 @@ import { artefactFormatOf } from '../core/artefact-positions.js';
 import { fingerprintPrefix, fingerprintSpan } from '../core/fingerprint.js';
 import { createFramer, framingFor, type Frame } from '../core/framing.js';
 import type { ArtefactPosition } from '../core/artefact-positions.js';
+import { missedRotations } from '../core/missed-rotations.js';
+import { splitFilePattern } from '../core/name-pattern.js';
 import { matchPosition, prunePositions, type JournalPosition, type Position } from '../core/positions.js';
 import { createRawRecordBuilder } from '../core/raw-message.js';
 import { SendQueue, type OutRecord } from '../core/send-queue.js';
@@ -14,7 +16,7 @@ import { buildStatus, type StatusSample } from '../core/status-line.js';
 import { decideTail, type TailPolicy } from '../core/tail-decision.js';
 import { ArtefactShipping } from './artefact-shipping.js';
 import { JournaldShipping } from './journald-shipping.js';
-import { findByInode, scanInput } from './scan-inputs.js';
+import { findByInode, listRotatedSiblings, scanInput } from './scan-inputs.js';
 import { loadPositions, savePositions } from './state-file.js';
 import { TailedFile } from './tailed-file.js';
 
@@ -56,6 +58,8 @@ interface FileRecord {
 export class ShipperRuntime {
   private readonly records = new Map<number, FileRecord>();
   private readonly open = new Map<string, TailedFile>();
+  /** What each watched path (a `file` input without a glob) held at the last look (`dev:ino`), and when. */
+  private readonly watched = new Map<string, { readonly key: string | undefined; readonly at: number }>();
   private readonly queue = new SendQueue();
   private nextId = 1;
   private passes = 0;
@@ -121,6 +125,7 @@ export class ShipperRuntime {
       const id = this.nextId++;
       this.records.set(id, { id, fingerprint: p.fingerprint, fpLength: p.fpLength, dev: p.dev, ino: p.ino, path: p.path, acked: p.offset, emitted: p.offset, seenAt: p.seenAt, open: null });
     }
+    this.rememberWatchedPaths();
     await this.openRotatedSiblings(now);
     if (this.options.config.statusIntervalMs > 0 && !this.options.once) {
       this.statusTimer = setInterval(() => this.logStatus(), this.options.config.statusIntervalMs);
@@ -345,7 +350,9 @@ export class ShipperRuntime {
   private async scan(now: number): Promise<void> {
     const seen = new Set<string>();
     for (const input of this.options.config.inputs) {
-      for (const found of await scanInput(input, this.options.spoolPath)) {
+      const files = await scanInput(input, this.options.spoolPath);
+      await this.catchMissedRotations(input, files, now);
+      for (const found of files) {
         const key = `${found.dev}:${found.ino}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -365,6 +372,37 @@ export class ShipperRuntime {
       }
     }
     for (const [key, file] of this.open) if (!seen.has(key)) file.reachable = false;
+  }
+
+  /** Watched paths start from what the saved positions say was there (a rotation while stopped is caught too). */
+  private rememberWatchedPaths(): void {
+    for (const input of this.options.config.inputs) {
+      if (!isWatchedPath(input)) continue;
+      let latest: FileRecord | undefined;
+      for (const record of this.records.values()) if (record.path === input.path && (!latest || record.seenAt > latest.seenAt)) latest = record;
+      if (latest) this.watched.set(input.path, { key: `${latest.dev}:${latest.ino}`, at: latest.seenAt });
+    }
+  }
+
+  /**
+   * A watched path whose file changed since the last look may have held files in between that were created and
+   * renamed away before this look (core/missed-rotations.ts): they are opened as rotated files and read to their end.
+   */
+  private async catchMissedRotations(input: InputConfig, files: readonly { readonly dev: number; readonly ino: number }[], now: number): Promise<void> {
+    if (!isWatchedPath(input)) return;
+    const current = files[0] ? `${files[0].dev}:${files[0].ino}` : undefined;
+    const before = this.watched.get(input.path);
+    this.watched.set(input.path, { key: current, at: now });
+    if (!before || before.key === current) return;
+    const { folder, pattern } = splitFilePattern(input.path);
+    const siblings = await listRotatedSiblings(folder, pattern);
+    for (const missed of missedRotations(pattern, siblings, (dev, ino) => this.open.has(`${dev}:${ino}`), before.at)) {
+      const file = await this.openFile(missed.path, missed.dev, missed.ino, input, now);
+      if (!file) continue;
+      file.reachable = false;
+      this.m.rotations.inc({ kind: 'missed' });
+      this.options.logger.info({ path: missed.path, watched: input.path }, 'found a file rotated away between two scans; reading it to its end');
+    }
   }
 
   private async openFile(path: string, dev: number, ino: number, input: InputConfig, now: number): Promise<TailedFile | undefined> {
@@ -527,6 +565,11 @@ export class ShipperRuntime {
       };
     });
   }
+}
+
+/** A `file` input naming one path (no glob): the only kind whose rotations can fall between two scans unseen. */
+function isWatchedPath(input: InputConfig): input is InputConfig & { readonly type: 'file'; readonly path: string } {
+  return input.type === 'file' && !/[*?]/.test(splitFilePattern(input.path).pattern);
 }
 
 function positionOf(record: FileRecord, offset: number): Position {
