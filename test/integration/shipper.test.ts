@@ -274,6 +274,44 @@ test('files created and rotated away between two scans (a watched path, scans 5 
   }
 });
 
+test('two rotations while the shipper is stopped: the file it was reading, the one in between and the new one, each once', async () => {
+  const topic = await newTopic('stopped');
+  const dir = join(work, 'stopped', 'logs');
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, 'app.log');
+  const { path } = writeConfig('stopped', topic, [{ type: 'file', path: log, format: 'libvirtd' }]);
+  const { messages, consumer } = await collect(topic);
+  let shipper = startShipper(path);
+  try {
+    let n = 0;
+    const append = (count: number): void => {
+      const fd = openSync(log, 'a');
+      for (let i = 0; i < count; i++) writeSync(fd, line('stopped', n++));
+      closeSync(fd);
+    };
+    append(1_000);
+    await waitStarted(shipper);
+    await waitFor(() => uniqueSeqs(messages, 'stopped') >= n, 60_000, () => `the first ${n} lines (have ${uniqueSeqs(messages, 'stopped')})`);
+    await stopShipper(shipper);
+    // While it is stopped: more lines, then app.log -> .1, a new file that is rotated too (-> .2), and a third.
+    append(500);
+    renameSync(log, `${log}.1`);
+    append(1_000);
+    renameSync(log, `${log}.2`);
+    append(1_000);
+    shipper = startShipper(path);
+    await waitFor(() => uniqueSeqs(messages, 'stopped') >= n, 120_000, () => `all ${n} lines (have ${uniqueSeqs(messages, 'stopped')})`);
+    await sleep(1_000);
+    await stopShipper(shipper);
+    assert.equal(verify(messages, 'stopped', n), 0);
+    assert.match(shipper.stderr, /found a file rotated while the shipper was stopped/);
+    assert.match(shipper.stderr, /found a file rotated away between two scans/);
+  } finally {
+    if (shipper.child.exitCode === null) shipper.child.kill('SIGKILL');
+    await consumer.disconnect();
+  }
+});
+
 test('copytruncate (logrotate: .1 -> .2, copy, truncate) while writing: nothing lost, nothing doubled', async () => {
   const topic = await newTopic('copytruncate');
   const dir = join(work, 'copytruncate', 'logs');
