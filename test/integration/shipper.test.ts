@@ -79,6 +79,16 @@ function writeConfig(name: string, topic: string, inputs: readonly object[], rea
   return { path, stateDir };
 }
 
+/** One test's topic, log folder and shipper config for a single `app.log` (or `pattern`, e.g. `app.log*`). */
+async function logCase(name: string, read: object = {}, pattern = 'app.log'): Promise<{ readonly topic: string; readonly log: string; readonly path: string }> {
+  const topic = await newTopic(name);
+  const dir = join(work, name, 'logs');
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, 'app.log');
+  const { path } = writeConfig(name, topic, [{ type: 'file', path: join(dir, pattern), format: 'libvirtd' }], read);
+  return { topic, log, path };
+}
+
 interface ShipperProcess {
   readonly child: ChildProcess;
   stderr: string;
@@ -203,11 +213,7 @@ test('SIGKILL mid-file, then restart: every line exactly once, duplicates only f
 });
 
 test('rotation by rename while writing: the old file is finished, then the new one is shipped', async () => {
-  const topic = await newTopic('rename');
-  const dir = join(work, 'rename', 'logs');
-  mkdirSync(dir, { recursive: true });
-  const log = join(dir, 'app.log');
-  const { path } = writeConfig('rename', topic, [{ type: 'file', path: log, format: 'libvirtd' }]);
+  const { topic, log, path } = await logCase('rename');
   const { messages, consumer } = await collect(topic);
   const shipper = startShipper(path);
   try {
@@ -244,11 +250,7 @@ test('rotation by rename while writing: the old file is finished, then the new o
 });
 
 test('files created and rotated away between two scans (a watched path, scans 5 s apart) are still shipped whole', async () => {
-  const topic = await newTopic('missed');
-  const dir = join(work, 'missed', 'logs');
-  mkdirSync(dir, { recursive: true });
-  const log = join(dir, 'app.log');
-  const { path } = writeConfig('missed', topic, [{ type: 'file', path: log, format: 'libvirtd' }], { scan_interval_ms: 5_000 });
+  const { topic, log, path } = await logCase('missed', { scan_interval_ms: 5_000 });
   const { messages, consumer } = await collect(topic);
   const shipper = startShipper(path);
   try {
@@ -275,11 +277,7 @@ test('files created and rotated away between two scans (a watched path, scans 5 
 });
 
 test('two rotations while the shipper is stopped: the file it was reading, the one in between and the new one, each once', async () => {
-  const topic = await newTopic('stopped');
-  const dir = join(work, 'stopped', 'logs');
-  mkdirSync(dir, { recursive: true });
-  const log = join(dir, 'app.log');
-  const { path } = writeConfig('stopped', topic, [{ type: 'file', path: log, format: 'libvirtd' }]);
+  const { topic, log, path } = await logCase('stopped');
   const { messages, consumer } = await collect(topic);
   let shipper = startShipper(path);
   try {
@@ -313,11 +311,7 @@ test('two rotations while the shipper is stopped: the file it was reading, the o
 });
 
 test('copytruncate (logrotate: .1 -> .2, copy, truncate) while writing: nothing lost, nothing doubled', async () => {
-  const topic = await newTopic('copytruncate');
-  const dir = join(work, 'copytruncate', 'logs');
-  mkdirSync(dir, { recursive: true });
-  const log = join(dir, 'app.log');
-  const { path } = writeConfig('copytruncate', topic, [{ type: 'file', path: `${log}*`, format: 'libvirtd' }]);
+  const { topic, log, path } = await logCase('copytruncate', {}, 'app.log*');
   const { messages, consumer } = await collect(topic);
   const shipper = startShipper(path);
   try {
