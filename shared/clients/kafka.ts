@@ -64,7 +64,15 @@ export function createKafka(config: CommonConfig, clientId: string, logger?: Log
   return new Kafka(buildKafkaConfig(config, clientId, logger));
 }
 
-function pinoLogCreator(logger: Logger): logCreator {
+/**
+ * kafkajs warnings that describe a choice made on purpose, logged at debug so that a warning means something.
+ * Idempotent producers keep the client's bounded retries (8, up to 10 s apart) so that a long outage surfaces
+ * as an error the service handles (readiness, backoff) instead of a send that never returns; a record sent twice
+ * after that is harmless, as every document has a deterministic id (DESIGN.md: restarts and replays never duplicate).
+ */
+const EXPECTED_WARNINGS = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
+export function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
   return () =>
     ({ level, log }) => {
@@ -73,7 +81,8 @@ function pinoLogCreator(logger: Logger): logCreator {
       delete (rest as Record<string, unknown>).sasl;
       const fields = { namespace: rest.namespace, broker: rest.broker, error: rest.error, groupId: rest.groupId };
       if (level === logLevel.ERROR) child.error(fields, message);
-      else if (level === logLevel.WARN) child.warn(fields, message);
+      else if (level === logLevel.WARN && !EXPECTED_WARNINGS.has(message)) child.warn(fields, message);
+      else if (level === logLevel.WARN) child.debug(fields, message);
       else if (level === logLevel.INFO) child.debug(fields, message);
     };
 }
