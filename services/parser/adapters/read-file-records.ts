@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { RawRecord } from '../../../shared/raw-record.js';
 import type { Format } from '../../../shared/vocabulary.js';
 import { HangwatchError } from '../../../shared/errors.js';
-import { createFramer, framingFor } from '../../shipper/core/framing.js';
+import { createFramer, framingFor, type Frame } from '../../shipper/core/framing.js';
 import { FINGERPRINT_BYTES, fingerprintHead } from '../../shipper/core/fingerprint.js';
 
 // Reads a whole file (or stdin) as framed raw records, streaming with bounded memory. Used by `hangwatch parse`
@@ -45,13 +45,27 @@ export async function* readStreamRecords(
   source: FileSource & { readonly fingerprint: string; readonly mtime?: string },
 ): AsyncGenerator<RawRecord> {
   const framer = createFramer(framingFor(source.format, source.path), source.maxRecordBytes);
-  const base = { host: source.host, path: source.path, format: source.format, fingerprint: source.fingerprint, created: source.created, ...(source.mtime ? { mtime: source.mtime } : {}) };
+  const recordOf = rawRecordBuilder(source);
   try {
     for await (const chunk of stream) {
-      for (const frame of framer.push(chunk as Buffer)) yield { ...base, bytes: frame.bytes, offset: frame.offset, ...(frame.oversize ? { oversize: frame.oversize } : {}) };
+      for (const frame of framer.push(chunk as Buffer)) yield recordOf(frame);
     }
   } catch (error) {
     throw new HangwatchError('HW_INPUT_UNREADABLE', [source.path, (error as NodeJS.ErrnoException).code ?? String(error)], { cause: error });
   }
-  for (const frame of framer.end()) yield { ...base, bytes: frame.bytes, offset: frame.offset, ...(frame.oversize ? { oversize: frame.oversize } : {}) };
+  for (const frame of framer.end()) yield recordOf(frame);
+}
+
+/**
+ * Records of one source as object literals of one fixed shape. Spreading the source's fields into each record
+ * (`{ ...base, bytes, offset }`) made every record a new hidden class: 6 us a record and a third of GC time, as
+ * much as framing and reading together (--cpu-prof of `hangwatch parse` on 200k libvirtd lines).
+ */
+function rawRecordBuilder(source: FileSource & { readonly fingerprint: string; readonly mtime?: string }): (frame: Frame) => RawRecord {
+  const { host, path, format, fingerprint, created, mtime } = source;
+  return (frame) => {
+    const { bytes, offset, oversize } = frame;
+    if (oversize) return mtime === undefined ? { host, path, format, fingerprint, created, bytes, offset, oversize } : { host, path, format, fingerprint, created, mtime, bytes, offset, oversize };
+    return mtime === undefined ? { host, path, format, fingerprint, created, bytes, offset } : { host, path, format, fingerprint, created, mtime, bytes, offset };
+  };
 }
