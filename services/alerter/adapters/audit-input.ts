@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { rejoiningOnMembershipLoss } from '../../../shared/clients/batch-keep-alive.js';
 import { watchConsumer } from '../../../shared/clients/kafka.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { FailService } from '../../../shared/service-runtime.js';
@@ -49,7 +50,7 @@ export async function startAuditInput(options: AuditInputOptions): Promise<Audit
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+    eachBatch: rejoiningOnMembershipLoss(async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
       await options.serial(async () => {
         const alerts: Alert[] = [];
         let last: string | undefined;
@@ -75,7 +76,7 @@ export async function startAuditInput(options: AuditInputOptions): Promise<Audit
         if (last !== undefined) resolveOffset(last);
       });
       await heartbeat();
-    },
+    }),
   });
   log.info({ topic, group: options.groupId, rules: engine.ruleCount }, 'reading audit findings');
   return {

@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { rejoiningOnMembershipLoss } from '../../../shared/clients/batch-keep-alive.js';
 import { watchConsumer } from '../../../shared/clients/kafka.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { FailService } from '../../../shared/service-runtime.js';
@@ -188,7 +189,7 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+    eachBatch: rejoiningOnMembershipLoss(async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
       await serial(async () => {
         const alerts: Alert[] = [];
         let last: string | undefined;
@@ -230,7 +231,7 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
         lagGauge.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
       });
       await heartbeat();
-    },
+    }),
   });
 
   const caughtUp = (): boolean => joined && targets.size === 0;

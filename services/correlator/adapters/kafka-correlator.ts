@@ -1,4 +1,5 @@
 import type { FailService, RunningConsumer } from '../../../shared/service-runtime.js';
+import { batchKeepAlive, rejoiningOnMembershipLoss } from '../../../shared/clients/batch-keep-alive.js';
 import { watchConsumer } from '../../../shared/clients/kafka.js';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
@@ -142,8 +143,11 @@ export async function startKafkaCorrelator(options: KafkaCorrelatorOptions): Pro
     const letters: Message[] = [];
     const placementsBefore = placements.version;
     let last: string | undefined;
+    const keepAlive = batchKeepAlive(heartbeat);
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
+      const beat = keepAlive();
+      if (beat) await beat;
       last = message.offset;
       if (headerText(message.headers, ENRICHED_HEADER) === '1') {
         ledger.skip(key, message.offset);
@@ -187,7 +191,7 @@ export async function startKafkaCorrelator(options: KafkaCorrelatorOptions): Pro
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: (payload: EachBatchPayload) => serial(() => correlateBatch(payload)),
+    eachBatch: rejoiningOnMembershipLoss((payload: EachBatchPayload) => serial(() => correlateBatch(payload))),
   });
   running = true;
   watchConsumer(consumer, { what: 'correlator consumer', logger, ...(options.onFatal ? { onFatal: options.onFatal } : {}), onUp: (up) => (running = up) });

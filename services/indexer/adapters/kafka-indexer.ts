@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { rejoiningOnMembershipLoss } from '../../../shared/clients/batch-keep-alive.js';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { watchConsumer } from '../../../shared/clients/kafka.js';
 import { HangwatchError } from '../../../shared/errors.js';
@@ -104,7 +105,7 @@ export async function startKafkaIndexer(options: KafkaIndexerOptions): Promise<K
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.concurrency,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+    eachBatch: rejoiningOnMembershipLoss(async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
       if (batch.messages.length === 0) return;
       const started = Date.now();
       const now = new Date().toISOString();
@@ -148,7 +149,7 @@ export async function startKafkaIndexer(options: KafkaIndexerOptions): Promise<K
       record(batch.topic, counts);
       lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
       logger.debug({ topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset(), lastOffset: last, ...counts, staleCopies: stale.length, ms: Date.now() - started }, 'batch indexed and committed');
-    },
+    }),
   });
 
   const summary = setInterval(() => {

@@ -1,6 +1,7 @@
 import type { FailService, RunningConsumer } from '../../../shared/service-runtime.js';
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
+import { batchKeepAlive, rejoiningOnMembershipLoss } from '../../../shared/clients/batch-keep-alive.js';
 import { sendBatchBounded, watchConsumer } from '../../../shared/clients/kafka.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
@@ -54,15 +55,18 @@ export async function startKafkaParser(options: KafkaParserOptions): Promise<Kaf
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+    eachBatch: rejoiningOnMembershipLoss(async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
       const events: Message[] = [];
       const letters: Message[] = [];
       let last: string | undefined;
       const binding = options.topics.get(batch.topic) ?? { kind: 'hangwatch' };
       const at = new Date().toISOString();
       const ctx = { registry: options.registry, states, options: options.parseOptions, directory, at };
+      const keepAlive = batchKeepAlive(heartbeat);
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
+        const beat = keepAlive();
+        if (beat) await beat;
         received.inc();
         const outcome = parseKafkaMessage({ ...message, topic: batch.topic, partition: batch.partition }, binding, ctx);
         for (const { key, value } of outcome.events) events.push({ key, value: JSON.stringify(value), headers });
@@ -82,7 +86,7 @@ export async function startKafkaParser(options: KafkaParserOptions): Promise<Kaf
       const behind = Number(batch.highWatermark) - Number(last) - 1;
       lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, behind));
       logger.debug({ topic: batch.topic, partition: batch.partition, received: batch.messages.length, events: events.length, deadletters: letters.length }, 'batch parsed');
-    },
+    }),
   });
   running = true;
   watchConsumer(consumer, { what: 'parser consumer', logger, ...(options.onFatal ? { onFatal: options.onFatal } : {}), onUp: (up) => (running = up) });
