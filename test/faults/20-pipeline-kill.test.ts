@@ -17,7 +17,7 @@ import { listFiles } from './harness/list-files.js';
 import { REPO, WORK } from './harness/paths.js';
 import { recordRow } from './harness/table.js';
 import { runFault, until } from './harness/scenario.js';
-import { SIZES, formatSize } from './harness/mode.js';
+import { SIZES, TIME_SCALE, formatSize } from './harness/mode.js';
 import { countRecords } from './harness/corpus.js';
 
 let pipeline: Pipeline;
@@ -53,11 +53,11 @@ after(async () => {
 const days = ['2017-03-10', '2017-03-12', '2017-03-14', '2017-03-16', '2017-03-18', '2017-03-20'];
 const volume = `2 hosts, libvirtd padded to ${formatSize(SIZES.libvirtdLines, 'count')} lines each`;
 
-test('undisturbed batch: the pipeline ends with what the offline analysis finds', { timeout: 600_000 }, async () => {
+test('undisturbed batch: the pipeline ends with what the offline analysis finds', { timeout: 600_000 * TIME_SCALE }, async () => {
   await runFault(pipeline, es, { order: '20-00', fault: 'none (baseline)', batch: { seed: 101, day: days[0] as string, libvirtdLines: SIZES.libvirtdLines }, notes: volume });
 });
 
-test('hostile records in a batch (generator --hostile): dead letters with reasons in Elasticsearch, the rest indexed', { timeout: 600_000 }, async () => {
+test('hostile records in a batch (generator --hostile): dead letters with reasons in Elasticsearch, the rest indexed', { timeout: 600_000 * TIME_SCALE }, async () => {
   const result = await runFault(pipeline, es, {
     order: '20-06',
     fault: 'hostile records mixed into a batch',
@@ -83,7 +83,7 @@ const PROGRESS: Record<PipelineService, string> = {
 
 const victims: PipelineService[] = ['shipper', 'parser', 'correlator', 'indexer', 'alerter'];
 victims.forEach((victim, i) => {
-  test(`SIGKILL of the ${victim} mid-stream, then restart`, { timeout: 600_000 }, async () => {
+  test(`SIGKILL of the ${victim} mid-stream, then restart`, { timeout: 600_000 * TIME_SCALE }, async () => {
     await runFault(pipeline, es, {
       order: `20-0${i + 1}`,
       fault: `SIGKILL ${victim} mid-stream + restart`,
@@ -105,7 +105,7 @@ victims.forEach((victim, i) => {
   });
 });
 
-test('secrets (SASL, ES, Kibana, webhook) set on every service, debug logs: no log holds one, the webhook secret is sent', { timeout: 120_000 }, async () => {
+test('secrets (SASL, ES, Kibana, webhook) set on every service, debug logs: no log holds one, the webhook secret is sent', { timeout: 120_000 * TIME_SCALE }, async () => {
   const deadline = Date.now() + 60_000;
   while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
   assert.ok(received.length > 0, 'the webhook received alerts');

@@ -13,7 +13,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { createElasticsearch } from '../../shared/clients/elasticsearch.js';
 import { Pipeline } from './harness/pipeline.js';
 import { runFault, until } from './harness/scenario.js';
-import { SIZES, formatSize } from './harness/mode.js';
+import { SIZES, TIME_SCALE, formatSize } from './harness/mode.js';
 import { outage, startStack, stopStackService } from './harness/stack-control.js';
 import { countRecords } from './harness/corpus.js';
 import { planRotationStorm, type RotationPlan } from './harness/rotation.js';
@@ -48,13 +48,13 @@ async function progress(p: Pipeline, service: 'parser' | 'indexer', metric: stri
 
 const volume = `2 hosts, libvirtd padded to ${formatSize(SIZES.libvirtdLines, 'count')} lines each`;
 
-test('Kafka broker stopped for 20 s mid-stream', { timeout: 720_000 }, async () => {
+test('Kafka broker stopped for 20 s mid-stream', { timeout: 720_000 * TIME_SCALE }, async () => {
   await runFault(pipeline, es, {
     order: '30-01',
     fault: 'Kafka broker stopped 20 s',
     batch: { seed: 201, day: '2017-04-01', libvirtdLines: SIZES.libvirtdLines },
     notes: volume,
-    timeoutMs: 480_000,
+    timeoutMs: 480_000 * TIME_SCALE,
     strike: async ({ pipeline: p, batch }) => {
       const start = await p.metric('parser', 'hangwatch_parser_records_received_total');
       await until(async () => (await p.metric('parser', 'hangwatch_parser_records_received_total')) > start, 120_000, 'the parser to start on the batch');
@@ -65,7 +65,7 @@ test('Kafka broker stopped for 20 s mid-stream', { timeout: 720_000 }, async () 
   });
 });
 
-test('log rotation storm under the shipper (rename and copytruncate, alternating)', { timeout: 600_000 }, async () => {
+test('log rotation storm under the shipper (rename and copytruncate, alternating)', { timeout: 600_000 * TIME_SCALE }, async () => {
   let plan: RotationPlan | undefined;
   await runFault(pipeline, es, {
     order: '30-03',
@@ -82,7 +82,7 @@ test('log rotation storm under the shipper (rename and copytruncate, alternating
   });
 });
 
-test("shipper's state folder on a full disk: a clear error, then recovery", { timeout: 600_000 }, async () => {
+test("shipper's state folder on a full disk: a clear error, then recovery", { timeout: 600_000 * TIME_SCALE }, async () => {
   const stateDir = join(pipeline.dir, 'full-disk-state');
   await mkdir(stateDir, { recursive: true });
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', stateDir]);
@@ -149,7 +149,7 @@ async function load(client: Client, writers: number): Promise<void> {
   );
 }
 
-test('slow Elasticsearch (bulk rejections, 429): retried until every record is indexed once', { timeout: 600_000 }, async () => {
+test('slow Elasticsearch (bulk rejections, 429): retried until every record is indexed once', { timeout: 600_000 * TIME_SCALE }, async () => {
   smallWriteQueue = true;
   await stopStackService('elasticsearch');
   await startStack({ HANGWATCH_STACK_ES_WRITE_QUEUE_SIZE: '2' });
@@ -164,7 +164,7 @@ test('slow Elasticsearch (bulk rejections, 429): retried until every record is i
       fault: 'slow Elasticsearch: write queue 2 + competing bulk load (429s)',
       batch: { seed: 801, day: '2017-04-09', libvirtdLines: SIZES.libvirtdLines },
       notes: `${volume}; the load stops once the indexer has retried`,
-      timeoutMs: 300_000,
+      timeoutMs: 300_000 * TIME_SCALE,
       strike: async ({ pipeline: p }) => {
         // The fault is real only if the indexer met rejections; then the load stops and recovery is measured.
         await until(async () => (await p.metric('indexer', 'hangwatch_indexer_retried_total')) > retriedBefore, 120_000, 'the indexer to be throttled (429) and retry').catch(() => undefined);
@@ -182,13 +182,13 @@ test('slow Elasticsearch (bulk rejections, 429): retried until every record is i
   await es.indices.delete({ index: scratch, ignore_unavailable: true });
 });
 
-test('Elasticsearch stopped for 30 s mid-stream', { timeout: 720_000 }, async () => {
+test('Elasticsearch stopped for 30 s mid-stream', { timeout: 720_000 * TIME_SCALE }, async () => {
   await runFault(pipeline, es, {
     order: '30-06',
     fault: 'Elasticsearch stopped 30 s',
     batch: { seed: 202, day: '2017-04-03', libvirtdLines: SIZES.libvirtdLines },
     notes: volume,
-    timeoutMs: 480_000,
+    timeoutMs: 480_000 * TIME_SCALE,
     strike: async ({ pipeline: p, batch }) => {
       const start = await p.metric('indexer', 'hangwatch_indexer_indexed_total');
       await until(async () => (await p.metric('indexer', 'hangwatch_indexer_indexed_total')) > start, 120_000, 'the indexer to start on the batch');

@@ -5,6 +5,7 @@ import { describe, waitForBatch, type WaitResult } from './observe.js';
 import type { Pipeline, ShipperSettings } from './pipeline.js';
 import { recordRow } from './table.js';
 import { WORK } from './paths.js';
+import { TIME_SCALE } from './mode.js';
 import { join } from 'node:path';
 
 // One fault test over a running pipeline: generate a batch, ship it, strike while it streams, wait until
@@ -59,7 +60,7 @@ export async function runFault(pipeline: Pipeline, es: Client, spec: FaultSpec):
   try {
     struck = await spec.strike?.({ pipeline, batch, es });
     const faultEnd = Date.now();
-    recovered = await waitForBatch(es, batch, { timeoutMs: spec.timeoutMs ?? 420_000, since: faultEnd, crashed: () => pipeline.crashed() });
+    recovered = await waitForBatch(es, batch, { timeoutMs: spec.timeoutMs ?? 420_000 * TIME_SCALE, since: faultEnd, crashed: () => pipeline.crashed() });
   } finally {
     await pipeline.stopShipper();
   }
