@@ -37,6 +37,16 @@ export const EVENT_ACTIONS = [
   // Extension (issue 15): per-interval vCPU scheduling rates (virsh domstats) and host CPU pressure samples.
   'vcpu-stats',
   'host-cpu-pressure',
+  // Extensions (issue 19, real hosts' logs): a domain's job lock held too long (`Cannot start job ... for domain X`,
+  // `cannot acquire state change lock`: the usual sign of a stuck qemu monitor); systemd's lines about a libvirt
+  // daemon unit (`code=dumped`, `Failed with result 'core-dump'` / a stop); a guest paused by qemu on an I/O error
+  // (`IO error device=... reason='No space left on device'`); User32 1074, a restart or shutdown someone asked for
+  // (never a hang).
+  'job-lock',
+  'daemon-crash',
+  'daemon-stop',
+  'vm-io-error',
+  'planned-restart',
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
@@ -56,8 +66,17 @@ export const DATASETS = [
 ] as const;
 export type Dataset = (typeof DATASETS)[number];
 
-export const TIME_BASES = ['explicit', 'zone', 'uptime', 'inherited', 'ingest'] as const;
+// Extensions (issue 19): a record with no time of its own dated from its context, saying which: the crash dump
+// header beside a WinDbg report (`dump-header`), the same guest's Kernel-Power 41 / 6008 (`guest-event`), an iostat
+// header's date plus the sampling interval (`header-interval`), the file's modification time (`file-mtime`).
+export const TIME_BASES = ['explicit', 'zone', 'uptime', 'inherited', 'ingest', 'dump-header', 'guest-event', 'header-interval', 'file-mtime'] as const;
 export type TimeBasis = (typeof TIME_BASES)[number];
+
+// Extension (issue 19): which rule of DESIGN.md section 6 gave a year-less syslog stamp its year, in
+// `hangwatch.time.year`: the same host's dated records, an explicit --year-reference, the file's modification time
+// (weak: copies get fresh ones), or the read time when nothing else was known.
+export const YEAR_BASES = ['host-records', 'reference', 'file-mtime', 'ingest'] as const;
+export type YearBasis = (typeof YEAR_BASES)[number];
 
 // `job`: a libvirtd line naming no VM, placed by another thread's job-lock line naming its thread as the domain's job owner.
 export const ATTRIBUTIONS = ['record', 'file', 'folder', 'inventory', 'mac', 'thread', 'unresolved', 'job'] as const;

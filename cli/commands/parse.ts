@@ -3,22 +3,28 @@ import { parseCommandArgs } from '../args.js';
 import { BatchedNdjsonWriter } from '../io/batched-ndjson-writer.js';
 import { HangwatchError } from '../../shared/errors.js';
 import { FORMATS, type Format } from '../../shared/vocabulary.js';
-import { parseZone } from '../../shared/time.js';
+import { parseInstant, parseZone } from '../../shared/time.js';
 import { FORMAT_PARSERS } from '../../services/parser/core/registry.js';
 import { parseRecord, SourceStates } from '../../services/parser/core/parse-record.js';
-import { readFileRecords, readStreamRecords } from '../../services/parser/adapters/read-file-records.js';
+import { readStreamRecords } from '../../services/parser/adapters/read-file-records.js';
+import { readSourceRecords } from '../../services/parser/adapters/read-source-records.js';
+import { isArtefactFormat } from '../../services/parser/adapters/read-artefact-records.js';
 import { hostFromPath } from '../../services/parser/core/host-from-path.js';
 
-const HELP = `Usage: hangwatch parse --format FORMAT [--host NAME] [--tz ZONE] [--guest-tz ZONE] [--deadletter FILE] [FILE...]
+const HELP = `Usage: hangwatch parse --format FORMAT [--host NAME] [--tz ZONE] [--guest-tz ZONE] [--year-reference TIME] [--deadletter FILE] [FILE...]
 
 Parses log records into normalized ECS events, one JSON document per line on stdout.
-Reads standard input when no FILE is given.
+Reads standard input when no FILE is given (text formats only: an .evtx or .dmp is read from a FILE).
+Binary guest artefacts (.evtx event logs, .dmp crash dumps, by --format, path or magic bytes) are read with the
+same readers as \`hangwatch analyze\`: one event per EVTX record, the dump's header as one event.
 
 Options:
   --format FORMAT     ${FORMATS.join(' | ')} | auto (default: auto, by path then content)
   --host NAME         hypervisor host the records belong to (default: from a <host>/var/log/... path, else this machine)
   --tz ZONE           zone of host records without an offset (kernel syslog): IANA name or +HH:MM (default UTC)
   --guest-tz ZONE     zone of guest records written in local time (EventLog 6008, WinDbg without offset)
+  --year-reference TIME  reference instant for syslog lines without a year (ISO 8601), instead of the host's
+                      dated records or the file's modification time
   --deadletter FILE   write dead letters (records that could not be parsed) to FILE instead of stderr
   --max-record-bytes N  records larger than this are dead letters (default 16777216)
 
@@ -35,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
       tz: { type: 'string' },
       'guest-tz': { type: 'string' },
       deadletter: { type: 'string' },
+      'year-reference': { type: 'string' },
       'max-record-bytes': { type: 'string', default: String(16 << 20) },
     },
     HELP,
@@ -47,8 +54,13 @@ export async function run(argv: string[]): Promise<number> {
   if (format !== 'auto' && !(FORMATS as readonly string[]).includes(format)) throw new HangwatchError('HW_USAGE', [`unknown --format ${format}\n\n${HELP}`]);
   const maxRecordBytes = Number(args.values['max-record-bytes']);
   if (!Number.isInteger(maxRecordBytes) || maxRecordBytes <= 0) throw new HangwatchError('HW_USAGE', ['--max-record-bytes must be a positive whole number']);
+  const yearReferenceMs = args.values['year-reference'] ? parseInstant(String(args.values['year-reference'])) : undefined;
+  if (args.positionals.length === 0 && isArtefactFormat(format as Format)) {
+    throw new HangwatchError('HW_USAGE', [`--format ${format} reads a file, not standard input: give the file's path`]);
+  }
   const options = {
     maxRecordBytes,
+    ...(yearReferenceMs !== undefined ? { yearReferenceMs } : {}),
     validate: false,
     ...(args.values.tz ? { hostZone: parseZone(String(args.values.tz)) } : {}),
     ...(args.values['guest-tz'] ? { guestZone: parseZone(String(args.values['guest-tz'])) } : {}),
@@ -66,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     const host = args.values.host ? String(args.values.host) : (hostFromPath(path) ?? hostname());
     const source = { path: path === '-' ? '<stdin>' : path, host, format: format as Format | 'auto', maxRecordBytes, created };
     try {
-      const records = path === '-' ? readStreamRecords(process.stdin, { ...source, fingerprint: `stdin-${created}` }) : readFileRecords(source);
+      const records = path === '-' ? readStreamRecords(process.stdin, { ...source, fingerprint: `stdin-${created}` }) : readSourceRecords(source);
       for await (const record of records) {
         const outcome = parseRecord(record, FORMAT_PARSERS, states, options);
         for (const event of outcome.events) {

@@ -7,6 +7,7 @@ import {
   EVENT_KINDS,
   EVENT_TYPES,
   TIME_BASES,
+  YEAR_BASES,
 } from '../vocabulary.js';
 
 // The normalized event of DESIGN.md section 4: one runtime schema, and the TypeScript type inferred from it,
@@ -228,7 +229,7 @@ export const EcsEventSchema = z.object({
     })
     .optional(),
   hangwatch: z.object({
-    time: z.object({ basis: z.enum(TIME_BASES), zone: z.string().optional() }),
+    time: z.object({ basis: z.enum(TIME_BASES), zone: z.string().optional(), year: z.enum(YEAR_BASES).optional() }),
     attribution: z.enum(ATTRIBUTIONS).optional(),
     attribution_confidence: z.number().min(0).max(1).optional(),
     parse: z.object({
