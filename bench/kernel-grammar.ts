@@ -47,7 +47,7 @@ measure('kernelParser.parse (grammar + classification + draft)', () => {
   const state: SourceState = { memo: {} };
   const record = { host: 'sc7', path: '/var/log/kern.log', format: 'kernel', fingerprint: 'bench', offset: 0, created: '2017-03-20T00:00:00.000Z', bytes: new Uint8Array() } satisfies RawRecord;
   for (const text of lines) {
-    const ctx: ParseContext = { record, text, flags: [], state, options, createdMs: 1489968000000, mtimeMs: 1489968000000 };
+    const ctx: ParseContext = { record, text, flags: [], state, options, createdMs: 1489968000000, mtimeMs: 1489968000000, year: { ms: 1489968000000, basis: 'file-mtime' } };
     kernelParser.parse(ctx);
   }
 });
@@ -66,5 +66,5 @@ const LIBVIRTD = '2017-03-15 06:03:48.180+0000: 13914: error : qemuMonitorIO:689
 measure('libvirtdParser.parse, same count (reference)', () => {
   const state: SourceState = { memo: {} };
   const record = { host: 'sc7', path: '/var/log/libvirt/libvirtd.log', format: 'libvirtd', fingerprint: 'bench', offset: 0, created: '2017-03-20T00:00:00.000Z', bytes: new Uint8Array() } satisfies RawRecord;
-  for (let i = 0; i < total; i++) libvirtdParser.parse({ record, text: LIBVIRTD, flags: [], state, options, createdMs: 1489968000000 });
+  for (let i = 0; i < total; i++) libvirtdParser.parse({ record, text: LIBVIRTD, flags: [], state, options, createdMs: 1489968000000, year: { ms: 1489968000000, basis: 'ingest' } });
 });

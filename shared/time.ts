@@ -123,6 +123,21 @@ export function parseInstant(text: string, zone: Zone = UTC_ZONE): number {
  * Syslog lines carry no year: take the year that puts the line closest before the file's last-modified
  * time (DESIGN.md section 6), deterministic and right across New Year.
  */
+/** The year (ref-1, ref, ref+1) that puts a month-day-time closest to the reference, either side. */
+export function nearestSyslogYear(month: number, day: number, hour: number, minute: number, second: number, referenceMs: number): number {
+  const refYear = new Date(referenceMs).getUTCFullYear();
+  let best = refYear;
+  let bestDistance = Infinity;
+  for (const year of [refYear - 1, refYear, refYear + 1]) {
+    const distance = Math.abs(Date.UTC(year, month - 1, day, hour, minute, second) - referenceMs);
+    if (distance < bestDistance) {
+      best = year;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
 export function inferSyslogYear(month: number, day: number, hour: number, minute: number, second: number, referenceMs: number): number {
   const refYear = new Date(referenceMs).getUTCFullYear();
   const candidate = Date.UTC(refYear, month - 1, day, hour, minute, second);

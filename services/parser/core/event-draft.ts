@@ -1,5 +1,5 @@
 import type { EcsEvent } from '../../../shared/schema/event.js';
-import type { Format } from '../../../shared/vocabulary.js';
+import type { Format, YearBasis } from '../../../shared/vocabulary.js';
 import type { RawRecord } from '../../../shared/raw-record.js';
 import type { Zone } from '../../../shared/time.js';
 
@@ -45,8 +45,15 @@ export interface ParseContext {
   readonly options: ParseOptions;
   /** Fallback time: the shipper's read time (basis `ingest`), as epoch ms. */
   readonly createdMs: number;
-  /** File modification time as epoch ms when known (syslog year inference). */
+  /** File modification time as epoch ms when known. */
   readonly mtimeMs?: number;
+  /** Where a year-less syslog stamp takes its year from (DESIGN.md section 6); see syslog-time.ts syslogYear(). */
+  readonly year: YearReference;
+}
+
+export interface YearReference {
+  readonly ms: number;
+  readonly basis: YearBasis;
 }
 
 export interface FormatParser {

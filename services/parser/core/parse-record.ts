@@ -7,7 +7,7 @@ import { HangwatchError } from '../../../shared/errors.js';
 import { fileEventId, sourceEventId } from '../../../shared/identity.js';
 import { listEventProblems } from '../../../shared/schema/event.js';
 import { isoUtc } from '../../../shared/time.js';
-import type { EventDraft, FormatParser, ParseOptions, SourceState } from './event-draft.js';
+import type { EventDraft, FormatParser, ParseOptions, SourceState, YearReference } from './event-draft.js';
 import { ParseFailure } from './parse-failure.js';
 import { detectFormat, detectFormatByMagic } from './detect-format.js';
 
@@ -24,6 +24,15 @@ export type FormatRegistry = Readonly<Partial<Record<Format, FormatParser>>>;
 /** Keeps per-source state (host + path) for the formats that need context between records. */
 export class SourceStates {
   private readonly states = new Map<string, SourceState>();
+  /** Per hypervisor: the time of its latest dated host record (libvirtd, qemu, iostat, journal), epoch ms. */
+  private readonly hostDated = new Map<string, number>();
+  /** The reference year-less syslog stamps of `host` take their year from (DESIGN.md section 6), if any. */
+  datedReferenceOf(host: string): number | undefined {
+    return this.hostDated.get(host);
+  }
+  noteDated(host: string, ms: number): void {
+    this.hostDated.set(host, ms);
+  }
   get(record: RawRecord): SourceState {
     const key = `${record.host}\u0000${record.path}`;
     let state = this.states.get(key);
@@ -81,7 +90,8 @@ export function parseRecord(
     return { events: [], deadletters: [buildDeadLetter({ stage: 'parse', error, original: record.bytes, source, at })] };
   }
   const createdMs = Date.parse(record.created);
-  const mtimeMs = options.yearReferenceMs ?? (record.mtime ? Date.parse(record.mtime) : undefined);
+  const fileMtimeMs = record.mtime ? Date.parse(record.mtime) : undefined;
+  const year = yearReferenceFor(options.yearReferenceMs, states.datedReferenceOf(record.host), fileMtimeMs, createdMs);
   let drafts: EventDraft[];
   // A record that fails to parse is answered by a throw (moo's lexer error, ParseFailure): without a stack
   // trace, which a dead letter never keeps. Capturing it was half the cost of a dead letter (measured with
@@ -89,7 +99,7 @@ export function parseRecord(
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    drafts = parser.parse({ record, text, flags, state: states.get(record), options, createdMs, ...(mtimeMs === undefined ? {} : { mtimeMs }) });
+    drafts = parser.parse({ record, text, flags, state: states.get(record), options, createdMs, year, ...(fileMtimeMs === undefined ? {} : { mtimeMs: fileMtimeMs }) });
   } catch (error) {
     const failure = error instanceof ParseFailure ? error : undefined;
     return {
@@ -121,8 +131,30 @@ export function parseRecord(
       }
     }
     events.push(event);
+    noteHostDated(states, record.host, event);
   });
   return { events, deadletters };
+}
+
+/**
+ * DESIGN.md section 6: an explicit --year-reference wins; else the same host's dated records (the year that puts
+ * the line closest to them); else the file's modification time (the year that puts the line closest before it,
+ * weak: copies get fresh ones); else the read time.
+ */
+export function yearReferenceFor(referenceMs: number | undefined, hostDatedMs: number | undefined, mtimeMs: number | undefined, createdMs: number): YearReference {
+  if (referenceMs !== undefined) return { ms: referenceMs, basis: 'reference' };
+  if (hostDatedMs !== undefined) return { ms: hostDatedMs, basis: 'host-records' };
+  if (mtimeMs !== undefined && Number.isFinite(mtimeMs)) return { ms: mtimeMs, basis: 'file-mtime' };
+  return { ms: createdMs, basis: 'ingest' };
+}
+
+/** A host record dated by its own full stamp (not a guest's clock, not a year we guessed) dates its host. */
+function noteHostDated(states: SourceStates, host: string, event: EcsEvent): void {
+  if (event.hangwatch.time.basis !== 'explicit') return;
+  const dataset = event.event.dataset;
+  if (!dataset.startsWith('libvirt.') && !dataset.startsWith('linux.')) return;
+  const ms = Date.parse(event['@timestamp']);
+  if (Number.isFinite(ms)) states.noteDated(host, ms);
 }
 
 function finishEvent(draft: EventDraft, record: RawRecord, text: string, flags: readonly string[], format: Format, index: number): EcsEvent {

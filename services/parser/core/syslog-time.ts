@@ -1,9 +1,18 @@
-import { inferSyslogYear, localToUtcMs, UTC_ZONE, type Zone } from '../../../shared/time.js';
+import { inferSyslogYear, localToUtcMs, nearestSyslogYear, UTC_ZONE, type Zone } from '../../../shared/time.js';
+import type { YearReference } from './event-draft.js';
 
 // Timestamps of syslog prefixes ("Mar 15 06:03:48") and ISO syslog prefixes, built from characters with
 // Date.UTC (DESIGN.md section 6: no date-fns parse() per line).
 
 const MONTHS: Readonly<Record<string, number>> = { Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12 };
+
+/**
+ * The year of a year-less stamp by the rule that gave its reference: nearest to the host's dated records, else
+ * closest before the reference (an explicit --year-reference, the file's modification time, the read time).
+ */
+export function syslogYear(month: number, day: number, hour: number, minute: number, second: number, year: YearReference): number {
+  return year.basis === 'host-records' ? nearestSyslogYear(month, day, hour, minute, second, year.ms) : inferSyslogYear(month, day, hour, minute, second, year.ms);
+}
 
 export interface SyslogInstant {
   readonly ms: number;

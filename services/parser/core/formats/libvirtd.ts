@@ -34,11 +34,11 @@ function parseLine(text: string): LibvirtdLine {
 function resolveTime(line: LibvirtdLine, ctx: ParseContext): { ms: number; basis: EventDraft['hangwatch']['time']['basis']; zone?: string } {
   if (line.stamp && line.stamp.length > 20) return { ms: stampToMs(line.stamp), basis: 'explicit' };
   if (line.stamp) {
-    const base = ctx.state.lastTimestampMs ?? ctx.mtimeMs ?? ctx.createdMs;
+    const base = ctx.state.lastTimestampMs ?? ctx.year.ms;
     return { ms: clockToMs(line.stamp, base), basis: 'inherited' };
   }
   if (line.syslog) {
-    const instant = /^\d{4}-/.test(line.syslog) ? isoPrefixInstant(line.syslog) : syslogClassicInstant(line.syslog, ctx.mtimeMs ?? ctx.createdMs, ctx.options.hostZone);
+    const instant = /^\d{4}-/.test(line.syslog) ? isoPrefixInstant(line.syslog) : syslogClassicInstant(line.syslog, ctx.year.ms, ctx.options.hostZone);
     if (instant) return { ms: instant.ms, basis: instant.basis, ...(instant.zone ? { zone: instant.zone } : {}) };
   }
   if (ctx.state.lastTimestampMs !== undefined) return { ms: ctx.state.lastTimestampMs, basis: 'inherited' };

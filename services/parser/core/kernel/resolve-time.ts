@@ -26,7 +26,7 @@ export function resolveSyslogTime(line: SyslogLine, ctx: ParseContext): Resolved
     time = { ms: isoStampMs(line.stamp, 'kernel'), basis: 'explicit' };
   } else {
     const zone = hostZoneOf(ctx);
-    time = { ms: bsdStampMs(line.stamp, ctx.mtimeMs ?? ctx.createdMs, zone), basis: 'zone', zone: zone.name };
+    time = { ms: bsdStampMs(line.stamp, ctx.year.ms, zone), basis: 'zone', zone: zone.name };
   }
   // A wall clock and "[uptime]" on one line give the boot time (to syslog's delivery delay, milliseconds).
   if (line.uptimeMs !== undefined) memo.bootMs = time.ms - line.uptimeMs;
