@@ -17,6 +17,7 @@ import { parseRecord, SourceStates } from '../../services/parser/core/parse-reco
 import { FORMAT_PARSERS } from '../../services/parser/core/registry.js';
 import { writeDumpHeader } from '../fixtures/dump/dump-header-writer.js';
 import { filetimeOf } from '../fixtures/evtx/event-specs.js';
+import { ensureDebianTool, JOURNAL_REMOTE } from '../support/debian-tools.js';
 
 const common = loadConfig('', COMMON_SCHEMA, process.env);
 const run = randomUUID().slice(0, 8);
@@ -297,7 +298,8 @@ test('journald: a journal file read with journalctl --follow, SIGKILLed, restart
   const count = 20_000;
   const { text, shipped } = journalExport(count, 1_489_554_234_000_000n);
   // systemd-journal-remote (Debian package systemd-journal-remote) writes a real journal file from export format.
-  const made = spawnSync('/lib/systemd/systemd-journal-remote', ['-o', journal, '-'], { input: text, encoding: 'utf8' });
+  ensureDebianTool(JOURNAL_REMOTE);
+  const made = spawnSync(JOURNAL_REMOTE.binary, ['-o', journal, '-'], { input: text, encoding: 'utf8' });
   assert.equal(made.status, 0, `systemd-journal-remote: ${made.stderr}`);
   const { path } = writeConfig('journald', topic, [{ name: 'journal', type: 'journald', path: journal }]);
   const seqOf = (m: Received): string => /n=(\d{7})/.exec(m.value.toString())?.[1] ?? '?';
