@@ -12,6 +12,7 @@ import { formatDurationMs, parseDurationMs } from '../../services/alerter/core/d
 import type { Filter, Rule } from '../../services/alerter/core/rule.js';
 import { RuleInvalidError } from '../../services/alerter/core/rule-parse.js';
 import { SilenceBook, buildSilence, parseSilence, silenceRecordKey } from '../../services/alerter/core/silence.js';
+import { showControls } from '../../shared/text/visible-controls.js';
 
 // `hangwatch alerts`: the rules as data (list, check) and silences on the compacted silences topic.
 
@@ -114,7 +115,7 @@ function checkRules(argv: string[]): number {
     return 0;
   } catch (error) {
     if (!(error instanceof RuleInvalidError)) throw error;
-    for (const p of error.problems) process.stdout.write(`${p.file}:${p.line}: ${p.message}\n`);
+    for (const p of error.problems) process.stdout.write(showControls(`${p.file}:${p.line}: ${p.message}\n`));
     process.stderr.write(`hangwatch: HW_RULE_INVALID: ${error.problems.length} problem(s) in ${dir}\n`);
     return 1;
   }
@@ -183,7 +184,7 @@ async function listSilences(argv: string[]): Promise<number> {
   }
   const active = book.active(Date.now());
   for (const s of active) {
-    process.stdout.write(args.values.json ? `${JSON.stringify(s)}\n` : `${s.rule_id}  ${s.key}  until ${s.expires_at}${s.reason ? `  (${s.reason})` : ''}${s.created_by ? `  by ${s.created_by}` : ''}\n`);
+    process.stdout.write(args.values.json ? `${JSON.stringify(s)}\n` : showControls(`${s.rule_id}  ${s.key}  until ${s.expires_at}${s.reason ? `  (${s.reason})` : ''}${s.created_by ? `  by ${s.created_by}` : ''}\n`));
   }
   if (!args.values.json && active.length === 0) process.stderr.write('no active silences\n');
   return 0;

@@ -14,6 +14,7 @@ import { parseCollectedFiles } from '../analyze/parse-files.js';
 import { formatSummary } from '../analyze/summary.js';
 import { OUTPUT_FILES, writeNdjsonFile } from '../analyze/write-outputs.js';
 import { createProgress } from '../io/progress.js';
+import { showControls } from '../../shared/text/visible-controls.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -96,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(
     `hangwatch analyze: ${files.length} files from ${hosts.size} host(s), ${events.length} events, ${parsed.deadletters.length} dead letters${unknown.length ? ` (${unknown.length} files of unknown format: see ${OUTPUT_FILES.deadletter})` : ''}\n`,
   );
-  process.stdout.write(formatSummary(correlated.incidents, alerts));
+  process.stdout.write(showControls(formatSummary(correlated.incidents, alerts)));
   process.stdout.write(`Written: ${written.join(', ')}\n`);
   if (correlated.incidents[0]) {
     process.stdout.write(`Timeline: hangwatch timeline --incident ${correlated.incidents[0].incident.id} --source ${out} --format html --out incident.html\n`);

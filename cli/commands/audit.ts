@@ -11,6 +11,7 @@ import { TOPICS } from '../../shared/topics.js';
 import { auditDomains } from '../../services/audit/core/audit-domains.js';
 import { renderAuditTable } from '../../services/audit/core/render-table.js';
 import { parseCommandArgs } from '../args.js';
+import { showControls } from '../../shared/text/visible-controls.js';
 
 // `hangwatch audit`: every Windows domain that lacks the Hyper-V enlightenments (or the RTC catch-up policy) that
 // keep a descheduled vCPU from becoming a CLOCK_WATCHDOG_TIMEOUT, with the exact XML to add (issue 15).
@@ -67,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   for (const s of inputs.skipped) process.stderr.write(`hangwatch audit: skipped ${s.path}: ${s.reason}\n`);
   const findings = auditDomains(inputs.configs, inputs.hints, nowMs);
-  process.stdout.write(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : renderAuditTable(findings));
+  process.stdout.write(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : showControls(renderAuditTable(findings)));
   const domains = new Set(inputs.configs.map((c) => `${c.hypervisor ?? ''}/${c.name}`)).size;
   const exposed = findings.filter((f) => f.audit.status === 'exposed').length;
   process.stderr.write(`hangwatch audit: ${inputs.filesRead} file(s), ${domains} domain(s), ${findings.length} Windows, ${exposed} exposed\n`);

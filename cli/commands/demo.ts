@@ -18,6 +18,7 @@ import { createProgress } from '../io/progress.js';
 import { startService, stopServices, waitReady, runCommand, type ServiceProcess } from '../demo/child-services.js';
 import { converged, incidentDigest, observe, type Expectation } from '../demo/converge.js';
 import { listSampleHosts, restoreSampleMtimes } from '../demo/sample-data.js';
+import { showControls } from '../../shared/text/visible-controls.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -132,7 +133,7 @@ export async function run(argv: string[]): Promise<number> {
     // Alerts follow incidents through one more hop (alerter, indexer): the exports take that long anyway.
     const exports = await exportTimelines(incidents, outDir, say);
     const alerts = (await searchAll<Alert>(es, INDICES.alerts, '@timestamp')).filter((a) => a.alert.incidents.some((id) => wanted.has(id)));
-    process.stdout.write(renderSummary({ incidents, alerts, exports, observation, expectedEvents: expected.events, esUrl: status.esUrl, seconds: (Date.now() - started) / 1000, logs: relative(REPO, logs) }));
+    process.stdout.write(showControls(renderSummary({ incidents, alerts, exports, observation, expectedEvents: expected.events, esUrl: status.esUrl, seconds: (Date.now() - started) / 1000, logs: relative(REPO, logs) })));
     return ok ? 0 : 1;
   } finally {
     if (!args.values['keep-services']) await stopServices(procs);

@@ -25,6 +25,7 @@ import   posts them to Kibana's saved objects import API with overwrite=true
 
 Exit: 0 imported; 1 Kibana unreachable, refused or some objects failed (listed on stderr); 2 usage.
 `;
+import { showControls } from '../../shared/text/visible-controls.js';
 
 const OPTIONS = {
   out: { type: 'string' },
@@ -82,7 +83,7 @@ async function runImport(values: Record<string, unknown>, timelineBaseUrl: strin
     waitSeconds,
     onRetry: (reason, delayMs) => process.stderr.write(`kibana: not ready (${reason}); retrying in ${delayMs / 1000}s\n`),
   });
-  for (const warning of report.warnings) process.stderr.write(`kibana: warning: ${warning}\n`);
+  for (const warning of report.warnings) process.stderr.write(`kibana: warning: ${showControls(warning)}\n`);
   process.stderr.write(`kibana: imported ${report.successCount} saved objects into ${report.url}\n`);
   return 0;
 }

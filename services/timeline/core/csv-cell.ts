@@ -1,3 +1,5 @@
+import { showControls } from '../../../shared/text/visible-controls.js';
+
 // CSV cells per RFC 4180 (section 2: fields holding a comma, a double quote, CR or LF are enclosed in double
 // quotes, and a double quote inside is doubled), with spreadsheet formula injection neutralized first: a cell
 // that starts with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'` (OWASP "CSV Injection"), so
@@ -12,7 +14,8 @@ export function neutralizeFormula(text: string): string {
 
 export function formatCsvCell(value: string | number): string {
   if (typeof value === 'number') return String(value);
-  const safe = neutralizeFormula(value);
+  // Controls and bidi overrides as visible `\uXXXX`: a CSV is often shown in a terminal (`--out -`, `cat`).
+  const safe = neutralizeFormula(showControls(value));
   return NEEDS_QUOTES.test(safe) || FORMULA_START.test(value) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -1,14 +1,16 @@
+import { showControls } from '../../../shared/text/visible-controls.js';
+
 // Log text in Markdown must stay text: a `|` would split a table cell, a newline would end the row, and `<`,
 // `*`, `_`, `[`, backticks would turn into HTML or formatting (a message like `<img onerror=...>` is live HTML
 // in many renderers). CommonMark lets any ASCII punctuation be backslash-escaped (spec 0.31, section 2.4), and
 // GFM tables need `\|` for a literal pipe, so each of those characters gets a backslash; newlines become <br>.
+// Controls and bidi overrides are shown as `\uXXXX` (a terminal `cat` of the file must not run a guest's ESC).
 
 // Only the characters that mean something inside a line: `-`, `#`, `+` matter at a line start, never in a cell.
 const SPECIAL = /[\\`*_[\]<>|~&]/g;
 
 export function escapeMarkdownInline(text: string): string {
-  return stripControls(text)
-    .replace(SPECIAL, (c) => `\\${c}`)
+  return showControls(text.replace(SPECIAL, (c) => `\\${c}`))
     .replace(/\r\n|\r|\n/g, '<br>');
 }
 
@@ -16,10 +18,5 @@ export function escapeMarkdownInline(text: string): string {
 export function fenceMarkdown(text: string, info = ''): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
-  return `${fence}${info}\n${stripControls(text)}\n${fence}`;
-}
-
-/** C0 controls other than tab/newline render as nothing or garbage; make them visible. */
-function stripControls(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd');
+  return `${fence}${info}\n${showControls(text)}\n${fence}`;
 }

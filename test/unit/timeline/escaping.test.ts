@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseZone } from '../../../shared/time.js';
 import type { EcsEvent } from '../../../shared/schema/event.js';
+import { showControls } from '../../../shared/text/visible-controls.js';
 import { formatCsvCell } from '../../../services/timeline/core/csv-cell.js';
 import { escapeMarkdownInline, fenceMarkdown } from '../../../services/timeline/core/escape-markdown.js';
 import { buildHeader } from '../../../services/timeline/core/header.js';
@@ -52,7 +53,8 @@ test('CSV: formula-looking cells get a leading quote, and RFC 4180 quoting keeps
   assert.ok(messages.includes("'@SUM(A1)"));
   assert.ok(messages.includes("'\tTAB"));
   for (const m of messages) assert.doesNotMatch(m, /^[=+\-@\t\r]/);
-  for (const original of HOSTILE_MESSAGES) assert.ok(messages.includes(/^[=+\-@\t\r]/.test(original) ? `'${original}` : original), `${JSON.stringify(original)} round-trips`);
+  // Every message round-trips, controls shown as \uXXXX (the last test below).
+  for (const original of HOSTILE_MESSAGES.map(showControls)) assert.ok(messages.includes(/^[=+\-@\t\r]/.test(original) ? `'${original}` : original), `${JSON.stringify(original)} round-trips`);
   assert.equal(formatCsvCell('a "b", c'), '"a ""b"", c"');
   assert.equal(formatCsvCell('line\r\nbreak'), '"line\r\nbreak"');
   assert.equal(formatCsvCell('=1+1'), `"'=1+1"`);
@@ -90,5 +92,19 @@ test('JSONL: one line per row, whatever the message holds', async () => {
 
 test('escapeHtml escapes the five characters and replaces control characters', () => {
   assert.equal(escapeHtml(`<a href='x' title="y">&</a>`), '&lt;a href=&#39;x&#39; title=&quot;y&quot;&gt;&amp;&lt;/a&gt;');
-  assert.equal(escapeHtml('a\u0000b\u001bc\td\ne'), 'a\ufffdb\ufffdc\td\ne');
+  assert.equal(escapeHtml('a\u0000b\u001bc\td\ne'), 'a\\u0000b\\u001bc\td\ne');
+});
+
+test('controls and bidi overrides from a guest are shown as \\uXXXX in every format, never passed raw', async () => {
+  const raw = /[\u001b\u009b\u202e\u2066\u2069]/;
+  for (const format of ['html', 'csv', 'md', 'jsonl'] as const) {
+    const text = await renderHostile(format);
+    assert.doesNotMatch(text, raw, `${format}: no raw ESC, CSI, override or isolate`);
+    assert.ok(text.includes('u001b'), `${format}: the ESC is visible`);
+    assert.ok(text.includes('u009b6n') && text.includes('u202egnp.exe'), `${format}: C1 and override visible`);
+  }
+  // JSONL's escapes are JSON escapes: a reader gets the guest's text back unchanged.
+  const jsonl = (await renderHostile('jsonl')).split('\n').filter((l) => l.includes('evil.exe'));
+  assert.equal(jsonl.length, 1);
+  assert.ok((JSON.parse(jsonl[0] as string) as { message: string }).message.includes('\u009b6n \u202egnp.exe'));
 });

@@ -15,6 +15,9 @@ export const HOSTILE_MESSAGES = [
   '-2+3',
   '@SUM(A1)',
   '\tTAB',
+  // Terminal and reader instructions from a guest: ESC colour + clear screen, a C1 CSI (U+009B), a right-to-left
+  // override (U+202E) and an isolate (U+2066) that would reorder what a reader sees.
+  'PROCESS_NAME: \u001b[31m\u001b[2Jevil.exe \u009b6n \u202egnp.exe \u2066x\u2069',
 ] as const;
 
 export function buildHostileEvents(baseMs: number): EcsEvent[] {
