@@ -14,7 +14,7 @@ import { eventsIndexFor } from '../../shared/topics.js';
 import { createStackContext, stackDown, stackStatus, stackUp, type StackContext } from '../../infra/stack.js';
 import { installTemplates } from '../../services/indexer/adapters/install-templates.js';
 import { buildEventMessage, uniqueDay } from '../../bench/indexer-events.js';
-import { cleanUp, countDocs, createTopic, deleteTopic, produceAll, startInProcessIndexer, waitFor } from '../../bench/indexer-harness.js';
+import { cleanUp, countDocs, createTopic, deadLettersOf, deleteTopic, produceAll, startInProcessIndexer, waitFor } from '../../bench/indexer-harness.js';
 
 const config = loadConfig('', COMMON_SCHEMA, process.env);
 const run = randomUUID().slice(0, 8);
@@ -30,6 +30,11 @@ let stack: StackContext;
 const topic = `hw-it-indexer-outage-${run}`;
 const day = uniqueDay(run, 'outage');
 const index = eventsIndexFor(`${day}T00:00:00.000Z`);
+// Refused as a client: a write block makes Elasticsearch answer every bulk item 403 (cluster_block_exception),
+// as an API key without the index privilege does. A cluster without security (this stack's) can give no 401.
+const refusedTopic = `hw-it-indexer-refused-${run}`;
+const refusedDay = uniqueDay(run, 'refused');
+const refusedIndex = eventsIndexFor(`${refusedDay}T00:00:00.000Z`);
 
 async function esRunning(): Promise<boolean> {
   const status = await stackStatus(stack);
@@ -42,6 +47,7 @@ before(async () => {
   es = createElasticsearch(config);
   await installTemplates(es);
   await createTopic(kafka, topic, 2);
+  await createTopic(kafka, refusedTopic, 1);
   producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
 });
@@ -52,6 +58,8 @@ after(async () => {
   await producer?.disconnect();
   await cleanUp(es, [index], topic).catch(() => undefined);
   await deleteTopic(kafka, topic);
+  await cleanUp(es, [refusedIndex], refusedTopic).catch(() => undefined);
+  await deleteTopic(kafka, refusedTopic);
   await es?.close();
 });
 
@@ -92,4 +100,31 @@ test('Elasticsearch stopped for 30 s mid-stream: the full count, no duplicates, 
   assert.equal(totals.indexed, total);
   assert.equal(totals.deadlettered, 0);
   assert.equal(await countDocs(es, index), total, 'exactly the produced events: none lost, none twice');
+});
+
+test('Elasticsearch refuses the writes (403) for 15 s: held, not dead-lettered or counted lost, all indexed once it accepts', { timeout: 300_000 }, async () => {
+  const total = 2000;
+  await es.indices.create({ index: refusedIndex });
+  await es.indices.putSettings({ index: refusedIndex, settings: { 'index.blocks.write': true } });
+  await produceAll(producer, refusedTopic, Array.from({ length: total }, (_, k) => buildEventMessage({ run, day: refusedDay }, k)));
+  const indexer = await startInProcessIndexer({ kafka, es, topic: refusedTopic, kind: 'events', groupId: `hw-it-indexer-refused-${run}` });
+  try {
+    await waitFor(() => indexer.elasticsearchDown(), 120_000, 'the indexer to report the refusal as an outage');
+    assert.equal(indexer.ready(), false, 'not ready while Elasticsearch refuses the writes');
+    await new Promise((r) => setTimeout(r, 15_000));
+    const during = indexer.totals();
+    assert.equal(indexer.elasticsearchDown(), true, 'still held after 15 s');
+    assert.equal(during.indexed, 0, 'nothing acknowledged while refused');
+    assert.equal(during.deadlettered, 0, 'a refusal is not a bad document');
+    assert.equal(during.lost, 0);
+    assert.equal((await deadLettersOf(es, refusedTopic)).length, 0, 'no dead letter written for the refused batch');
+    await es.indices.putSettings({ index: refusedIndex, settings: { 'index.blocks.write': false } });
+    await waitFor(() => indexer.totals().indexed >= total, 120_000, 'every event indexed once writes are accepted again');
+    assert.equal(indexer.ready(), true, 'ready again');
+  } finally {
+    await es.indices.putSettings({ index: refusedIndex, settings: { 'index.blocks.write': false } }).catch(() => undefined);
+    await indexer.stop();
+  }
+  assert.equal(indexer.totals().deadlettered, 0);
+  assert.equal(await countDocs(es, refusedIndex), total, 'exactly the produced events');
 });

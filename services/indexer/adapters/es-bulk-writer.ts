@@ -3,7 +3,7 @@ import { buildDeadLetter } from '../../../shared/deadletter.js';
 import { HangwatchError } from '../../../shared/errors.js';
 import type { Logger } from '../../../shared/logger.js';
 import { INDICES } from '../../../shared/topics.js';
-import { backoffMs, decideItem, decideRequestFailure, describeRejection, type BulkItemResult } from '../core/bulk-outcome.js';
+import { backoffMs, decideItem, decideRequestFailure, describeHold, describeRejection, type BulkItemResult } from '../core/bulk-outcome.js';
 import { deadLetterOp, type BulkOp } from '../core/bulk-plan.js';
 
 // Writes one planned batch until Elasticsearch acknowledged every document: retriable items (429, 5xx) and
@@ -62,15 +62,11 @@ export async function writeBulk(ops: readonly BulkOp[], options: BulkWriterOptio
       const request = options.client.bulk({ operations: body as unknown as [] }, { requestTimeout: BULK_TIMEOUT_MS });
       const response = await whileAlive(request, options.keepAlive);
       items = response.items as unknown as Array<Record<string, BulkItemResult>>;
-      if (down) {
-        options.logger.info({ attempt }, 'Elasticsearch answers again; consumption resumes');
-        options.onOutage?.(false);
-        down = false;
-      }
       maxOps = Number.POSITIVE_INFINITY;
     } catch (error) {
       const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
-      if (decideRequestFailure(status) === 'split') {
+      const decision = decideRequestFailure(status);
+      if (decision === 'split') {
         if (chunk.length > 1) {
           maxOps = Math.max(1, Math.floor(chunk.length / 2));
           continue;
@@ -81,7 +77,8 @@ export async function writeBulk(ops: readonly BulkOp[], options: BulkWriterOptio
       attempt++;
       const wait = backoffMs(attempt, Math.random(), 200, OUTAGE_BACKOFF_CAP_MS);
       if (!down) {
-        options.logger.warn({ err: redact(error), status, waitMs: wait }, 'Elasticsearch bulk request failed; consumption paused, retrying with backoff');
+        if (decision === 'hold') options.logger.error({ err: redact(error), status, waitMs: wait }, describeHold(status));
+        else options.logger.warn({ err: redact(error), status, waitMs: wait }, 'Elasticsearch bulk request failed; consumption paused, retrying with backoff');
         options.onOutage?.(true);
         down = true;
       }
@@ -90,6 +87,7 @@ export async function writeBulk(ops: readonly BulkOp[], options: BulkWriterOptio
     }
     const retry: Line[] = [];
     const rejected: Array<[Line, string]> = [];
+    let held: number | undefined;
     chunk.forEach((line, i) => {
       const result = items[i]?.[line.op.kind] ?? { status: 500 };
       const decision = decideItem(line.op.kind, result);
@@ -100,8 +98,31 @@ export async function writeBulk(ops: readonly BulkOp[], options: BulkWriterOptio
       } else if (decision === 'retry') {
         retry.push(line);
         counts.retried++;
+      } else if (decision === 'hold') {
+        retry.push(line);
+        held = result.status;
       } else rejected.push([line, describeRejection(result)]);
     });
+    if (held !== undefined) {
+      // Refused as a client (credentials, privileges, missing index): an outage, not bad documents. Everything
+      // not yet acknowledged waits, readiness goes false, and the batch's offsets stay uncommitted.
+      attempt++;
+      const wait = backoffMs(attempt, Math.random(), 200, OUTAGE_BACKOFF_CAP_MS);
+      if (!down) {
+        options.logger.error({ status: held, waitMs: wait }, describeHold(held));
+        options.onOutage?.(true);
+        down = true;
+      }
+      pending = [...retry, ...rejected.flatMap(([line, reason]) => rejectLines([line], reason, counts, options)), ...rest];
+      await sleepAlive(wait, options);
+      continue;
+    }
+    if (down) {
+      // Answered, and not refusing us as a client: the outage (unreachable, or 401/403) is over.
+      options.logger.info({ attempt }, 'Elasticsearch answers again; consumption resumes');
+      options.onOutage?.(false);
+      down = false;
+    }
     const letters = rejected.flatMap(([line, reason]) => rejectLines([line], reason, counts, options));
     pending = [...retry, ...letters, ...rest];
     if (retry.length > 0 && letters.length === 0 && retry.length === chunk.length) {

@@ -40,7 +40,10 @@ export interface KafkaIndexerOptions {
 }
 
 export interface KafkaIndexer {
+  /** Consuming, and Elasticsearch takes our writes (false during an outage or a 401/403 refusal: /readyz). */
   ready(): boolean;
+  /** True while a bulk write waits for Elasticsearch (unreachable, or refusing us as a client). */
+  elasticsearchDown(): boolean;
   /** Totals since start (what /metrics shows), for tests and benchmarks. */
   totals(): Readonly<BatchCounts>;
   stop(): Promise<void>;
@@ -69,6 +72,7 @@ export async function startKafkaIndexer(options: KafkaIndexerOptions): Promise<K
   let interval = emptyCounts();
   let intervalBatches = 0;
   let outages = 0;
+  let esIsDown = false;
 
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
@@ -119,6 +123,7 @@ export async function startKafkaIndexer(options: KafkaIndexerOptions): Promise<K
         now: () => new Date().toISOString(),
         onOutage: (down) => {
           esDown.set(undefined, down ? 1 : 0);
+          esIsDown = down;
           if (down) outages++;
         },
       };
@@ -161,7 +166,8 @@ export async function startKafkaIndexer(options: KafkaIndexerOptions): Promise<K
   summary.unref();
 
   return {
-    ready: () => running,
+    ready: () => running && !esIsDown,
+    elasticsearchDown: () => esIsDown,
     totals: () => ({ ...total }),
     stop: async () => {
       stopping = true;

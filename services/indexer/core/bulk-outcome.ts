@@ -1,8 +1,16 @@
 // Per-item decisions on a bulk response (Vector's retry.rs habit, unit-tested on canned bodies):
-// 2xx done; 404 on a delete done; 429 and 5xx retried; any other 4xx (a mapping rejection) is final and goes
-// to the dead letter index with the reason and the original document.
+// 2xx done; 404 on a delete done; 429 and 5xx retried; 401 and 403 (an expired API key, a role without the
+// index privilege) and a 404 of a missing index (auto-create off, the index deleted under us) are outages: held and
+// retried until the operator fixes them, never counted lost, offsets not committed past them; any other 4xx (a
+// mapping rejection) is final and goes to the dead letter index with the reason and the original document.
 
-export type ItemDecision = 'done' | 'retry' | 'reject';
+export type ItemDecision = 'done' | 'retry' | 'hold' | 'reject';
+
+/** Statuses that say "this cluster will not take it from us now", not "this document is bad". */
+export function isAuthOrMissingIndex(status: number | undefined, type?: string): boolean {
+  if (status === 401 || status === 403) return true;
+  return status === 404 && (type === undefined || type === 'index_not_found_exception');
+}
 
 export interface BulkItemResult {
   readonly status: number;
@@ -13,6 +21,7 @@ export function decideItem(op: 'index' | 'delete', item: BulkItemResult): ItemDe
   if (item.status >= 200 && item.status < 300) return 'done';
   if (op === 'delete' && item.status === 404) return 'done';
   if (item.status === 429 || item.status >= 500) return 'retry';
+  if (isAuthOrMissingIndex(item.status, item.error?.type)) return 'hold';
   return 'reject';
 }
 
@@ -28,16 +37,25 @@ export function backoffMs(attempt: number, random: number, baseMs = 200, capMs =
   return Math.floor(ceiling / 2 + (random * ceiling) / 2);
 }
 
-export type RequestDecision = 'retry' | 'split';
+export type RequestDecision = 'retry' | 'hold' | 'split';
 
 /**
- * A whole bulk request failed. No answer (node down, timeout), 408, 429 and 5xx: retry it all later. Another 4xx
- * (413 too large, 400 unreadable body) would fail forever as sent: split the chunk until the one bad document is
- * alone, which then goes to the dead letter index.
+ * A whole bulk request failed. No answer (node down, timeout), 408, 429 and 5xx: retry it all later. 401, 403 and
+ * 404 (credentials expired or revoked, a role changed, a proxy path wrong): an outage to report and retry, never a
+ * reason to dead-letter the batch. Another 4xx (413 too large, 400 unreadable body) would fail forever as sent:
+ * split the chunk until the one bad document is alone, which then goes to the dead letter index.
  */
 export function decideRequestFailure(statusCode: number | undefined): RequestDecision {
   if (statusCode === undefined || statusCode === 408 || statusCode === 429 || statusCode >= 500) return 'retry';
+  if (isAuthOrMissingIndex(statusCode)) return 'hold';
   return statusCode >= 400 ? 'split' : 'retry';
+}
+
+/** The one line an operator reads when Elasticsearch refuses us as a client rather than a document. */
+export function describeHold(status: number | undefined): string {
+  if (status === 401) return 'Elasticsearch refused our credentials (HTTP 401): the API key or password expired or was revoked; indexing is paused and offsets are held until it accepts them';
+  if (status === 403) return 'Elasticsearch denied the write (HTTP 403): the API key or role lacks the index privilege; indexing is paused and offsets are held until it is granted';
+  return `Elasticsearch answered HTTP ${status ?? '?'} for the index (missing, or auto-create off): indexing is paused and offsets are held until it exists`;
 }
 
 /** What happened to one batch; summed per interval for the info line and /metrics. */

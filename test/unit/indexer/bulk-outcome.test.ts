@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addCounts, backoffMs, decideItem, decideRequestFailure, describeRejection, emptyCounts } from '../../../services/indexer/core/bulk-outcome.js';
+import { addCounts, backoffMs, decideItem, decideRequestFailure, describeHold, describeRejection, emptyCounts } from '../../../services/indexer/core/bulk-outcome.js';
 
 test('bulk item decisions follow the retry policy', () => {
   assert.equal(decideItem('index', { status: 201 }), 'done');
   assert.equal(decideItem('index', { status: 200 }), 'done');
   assert.equal(decideItem('delete', { status: 404 }), 'done');
-  assert.equal(decideItem('index', { status: 404 }), 'reject');
+  assert.equal(decideItem('index', { status: 404, error: { type: 'index_not_found_exception' } }), 'hold');
   assert.equal(decideItem('index', { status: 429 }), 'retry');
   assert.equal(decideItem('index', { status: 503 }), 'retry');
   assert.equal(decideItem('index', { status: 400, error: { type: 'mapper_parsing_exception' } }), 'reject');
@@ -43,4 +43,16 @@ test('batch counts add up field by field', () => {
   addCounts(total, { ...emptyCounts(), received: 3, indexed: 2, deadlettered: 1 });
   addCounts(total, { ...emptyCounts(), received: 1, retried: 4, indexed: 1 });
   assert.deepEqual(total, { ...emptyCounts(), received: 4, indexed: 3, deadlettered: 1, retried: 4 });
+});
+
+test('401, 403 and a missing index are outages to hold, never documents to dead-letter or count lost', () => {
+  assert.equal(decideItem('index', { status: 401, error: { type: 'security_exception' } }), 'hold');
+  assert.equal(decideItem('index', { status: 403, error: { type: 'security_exception', reason: 'action [indices:data/write/bulk[s]] is unauthorized for API key' } }), 'hold');
+  assert.equal(decideItem('index', { status: 404, error: { type: 'index_not_found_exception' } }), 'hold');
+  assert.equal(decideItem('delete', { status: 404 }), 'done');
+  assert.equal(decideRequestFailure(401), 'hold');
+  assert.equal(decideRequestFailure(403), 'hold');
+  assert.equal(decideRequestFailure(404), 'hold');
+  assert.match(describeHold(401), /credentials.*offsets are held/);
+  assert.match(describeHold(403), /privilege/);
 });
