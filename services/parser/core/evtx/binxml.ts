@@ -1,5 +1,6 @@
 import type { Attribute, Content, ElementContent, TemplateContent, TemplateValue } from './binxml-tree.js';
 import { decodeUtf16, renderArrayItems, renderValue, VALUE_TYPE, ValueError } from './binxml-values.js';
+import { escapeForbiddenChars, escapeXmlAttribute as escapeAttribute, escapeXmlText as escapeText, isXmlChar } from './xml-text.js';
 
 // Binary XML of one EVTX chunk (libevtx documentation "Binary XML"; token values as in [MS-EVEN6]), decoded to
 // event XML text. Names, template definitions and values are addressed by chunk-relative offsets, so decoding
@@ -31,12 +32,24 @@ const TOKEN = {
 } as const;
 const MORE = 0x40;
 const MAX_DEPTH = 64;
+// Rendering budgets. Nesting alone does not bound the work: a template body may instantiate another template
+// twice, that one the next twice, and so on, so 60 bytes per level give 2^64 renders (a template bomb), with or
+// without output (elements whose optional values are absent render to nothing). Every rendered node and array
+// item costs one step. A real record takes a few hundred steps and a real chunk (at most ~650 records) well under
+// 200 000, so the bounds leave legitimate records far inside while a bomb stops after a bounded amount of work;
+// the chunk bound stops a chunk of many small records that each instantiate the same bomb.
+const MAX_RECORD_STEPS = 100_000;
+const MAX_CHUNK_STEPS = 1_000_000;
+/** Characters of event XML one record may render (a 64 KiB record is far below; repeats of a large value are not). */
+const MAX_RENDERED_CHARS = 1 << 20;
 
 /** Per-chunk decoding state: the chunk bytes and what was already parsed from them. */
 export class ChunkDecoder {
   private readonly view: DataView;
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, readonly Content[]>();
+  private recordSteps = 0;
+  private chunkSteps = 0;
 
   constructor(readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -46,7 +59,16 @@ export class ChunkDecoder {
   decodeEvent(from: number, to: number): string {
     const cursor = new Cursor(this, from, to);
     const nodes = this.readFragmentStream(cursor, false, 0);
+    this.recordSteps = 0;
     return renderContents(this, nodes, [], 0);
+  }
+
+  /** Charges rendering work against the record's and the chunk's budgets. */
+  spend(steps: number): void {
+    this.recordSteps += steps;
+    this.chunkSteps += steps;
+    if (this.recordSteps > MAX_RECORD_STEPS) throw new BinXmlError(`rendering takes more than ${MAX_RECORD_STEPS} steps (templates instantiated over and over)`);
+    if (this.chunkSteps > MAX_CHUNK_STEPS) throw new BinXmlError(`the chunk's rendering budget of ${MAX_CHUNK_STEPS} steps is spent`);
   }
 
   // --- primitive reads, bounds-checked against the current limit -------------------------------------------
@@ -227,11 +249,13 @@ export class ChunkDecoder {
       }
       case TOKEN.cdata: {
         c.pos++;
-        return { kind: 'markup', xml: `<![CDATA[${this.utf16(c, this.u16(c)).replace(/]]>/g, ']]]]><![CDATA[>')}]]>` };
+        return { kind: 'markup', xml: `<![CDATA[${escapeForbiddenChars(this.utf16(c, this.u16(c))).replace(/]]>/g, ']]]]><![CDATA[>')}]]>` };
       }
       case TOKEN.charRef: {
         c.pos++;
-        return { kind: 'markup', xml: `&#${this.u16(c)};` };
+        const code = this.u16(c);
+        // A reference to a character XML forbids is itself not well-formed: it becomes the value's escape.
+        return isXmlChar(code) ? { kind: 'markup', xml: `&#${code};` } : { kind: 'text', text: String.fromCharCode(code) };
       }
       case TOKEN.entityRef: {
         c.pos++;
@@ -252,7 +276,7 @@ export class ChunkDecoder {
     let data = '';
     if (c.pos < c.end && this.peek(c) === TOKEN.piData) {
       c.pos++;
-      data = this.utf16(c, this.u16(c));
+      data = escapeForbiddenChars(this.utf16(c, this.u16(c)));
     }
     return { kind: 'markup', xml: `<?${target}${data ? ` ${data}` : ''}?>` };
   }
@@ -278,14 +302,6 @@ class Cursor {
 }
 
 // --- rendering ----------------------------------------------------------------------------------------------
-
-function escapeText(text: string): string {
-  return text.replace(/[&<>]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&gt;'));
-}
-
-function escapeAttribute(text: string): string {
-  return text.replace(/[&<>"]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : '&quot;'));
-}
 
 /** Whether an optional substitution has nothing to give (NULL type or no bytes): its element or attribute is left out. */
 function isAbsent(item: Content, values: readonly TemplateValue[]): boolean {
@@ -341,6 +357,7 @@ function renderElement(decoder: ChunkDecoder, el: ElementContent, values: readon
       if (error instanceof ValueError) throw new BinXmlError(`array value: ${error.message}`);
       throw error;
     }
+    decoder.spend(items.length);
     const open = renderStartTag(decoder, el, values, depth);
     if (items.length === 0) return `${open}/>`;
     return items.map((item) => (item === '' ? `${open}/>` : `${open}>${escapeText(item)}</${el.name}>`)).join('');
@@ -358,9 +375,11 @@ function renderStartTag(decoder: ChunkDecoder, el: ElementContent, values: reado
     if (attr.value.length === 1 && isAbsent(attr.value[0] as Content, values)) continue;
     let text = '';
     for (const item of attr.value) {
+      decoder.spend(1);
       if (item.kind === 'text') text += escapeAttribute(item.text);
       else if (item.kind === 'markup') text += item.xml;
       else if (item.kind === 'substitution') text += renderSubstitution(decoder, item.index, values, true, depth);
+      if (text.length > MAX_RENDERED_CHARS) throw new BinXmlError(`an attribute renders to more than ${MAX_RENDERED_CHARS} characters`);
     }
     out += ` ${attr.name}="${text}"`;
   }
@@ -371,6 +390,7 @@ function renderContents(decoder: ChunkDecoder, nodes: readonly Content[], values
   if (depth > MAX_DEPTH) throw new BinXmlError('rendering nested too deep');
   let out = '';
   for (const node of nodes) {
+    decoder.spend(1);
     switch (node.kind) {
       case 'text':
         out += escapeText(node.text);
@@ -388,6 +408,7 @@ function renderContents(decoder: ChunkDecoder, nodes: readonly Content[], values
         out += renderContents(decoder, node.body, node.values, depth + 1);
         break;
     }
+    if (out.length > MAX_RENDERED_CHARS) throw new BinXmlError(`the event renders to more than ${MAX_RENDERED_CHARS} characters`);
   }
   return out;
 }

@@ -2,9 +2,10 @@ import { decodeChunk } from './chunk.js';
 
 // What a reader ships for one chunk (raw records for the raw topic, or analyze's parser). A sound record travels
 // as its event XML text, so the raw topic, event.original and Kibana all hold readable XML. Anything damaged, and
-// every record of a chunk whose records CRC disagrees, travels as the chunk's own bytes with the file offset of
-// the record (or of the chunk): the parser decodes the chunk again and finds the same damage, so the dead letter
-// carries the real bytes and the reason is derived from them alone, deterministically, wherever it is parsed.
+// every record of a chunk that could not be verified (a CRC mismatch, a cut), travels as the chunk's own bytes
+// with the file offset of the record (or of the chunk): the parser decodes the chunk again and finds the same
+// damage, so the dead letter carries the real bytes and the reason is derived from them alone, deterministically,
+// wherever it is parsed.
 
 export interface ChunkPayload {
   /** File offset of the record (or of the chunk, for damage of the chunk as a whole). */

@@ -2,20 +2,24 @@ import { HangwatchError } from '../../../../shared/errors.js';
 import type { EventDraft, FormatParser, ParseContext } from '../event-draft.js';
 import { ParseFailure } from '../parse-failure.js';
 import { decodeChunk, type DecodedRecord } from '../evtx/chunk.js';
-import { FILE_SIGNATURE, locateInChunk, readFileHeader, startsWithAscii } from '../evtx/file-header.js';
+import { chunksMissingAtEnd, FILE_SIGNATURE, locateInChunk, readFileHeader, startsWithAscii } from '../evtx/file-header.js';
 import { filetimeToMs } from '../evtx/windows-time.js';
+import { restoreForbiddenInTree } from '../evtx/xml-text.js';
 import { buildWindowsDraft } from '../windows/build-windows-draft.js';
 import { readEventXml } from '../windows/event-xml-reader.js';
 import { readXmlEventRecord } from '../windows/event-xml-record.js';
 import { parseUtcInstant } from '../windows/system-time.js';
 
-// EVTX records (issue 10). The reader (adapters/read-evtx-records.ts) ships a sound record as its event XML, which
-// goes through the same Windows normalization as the event XML path (buildWindowsDraft), so events 41, 1001, 6008,
-// 6005 and 6006 come out the same either way, with the same event.id (computer + channel + record id). Damaged
-// parts arrive as the chunk's bytes with the file offset of the damaged record or chunk; decoding the chunk again
-// here finds the damage and makes it a dead letter (HW_EVTX_DAMAGED) naming what is wrong. Records of a chunk whose
-// records CRC disagrees are decoded and flagged `evtx-crc-mismatch` rather than lost: a guest that crashed while
-// writing leaves exactly such a last chunk.
+// EVTX records. The reader (adapters/read-evtx-records.ts) ships a sound record as its event XML, which goes
+// through the same Windows normalization as the event XML path (buildWindowsDraft), so events 41, 1001, 6008,
+// 6005 and 6006 come out the same either way, with the same event.id (computer + channel + record id). Characters
+// XML forbids arrive escaped as `\uXXXX` (evtx/xml-text.ts) and are restored in the values. Damaged parts arrive
+// as the chunk's bytes with the file offset of the damaged record or chunk; decoding the chunk again here finds
+// the damage and makes it a dead letter (HW_EVTX_DAMAGED) naming what is wrong. Records of a chunk that could not
+// be verified are decoded and flagged rather than lost (`evtx-crc-mismatch` when a CRC disagrees, `evtx-chunk-cut`
+// when the file ends inside the chunk): a guest that crashed while writing leaves exactly such a last chunk. The
+// file header arrives alone when it is damaged (offset 0), or again at the file's end offset when the file ends
+// before chunks it counts, for a dead letter naming them.
 
 export const EVTX_GRAMMAR = 'evtx';
 
@@ -39,7 +43,7 @@ function draftFromXml(xml: string, ctx: ParseContext, writtenMs: number | undefi
   const { events } = readEventXml(xml);
   const [element] = events;
   if (!element || events.length !== 1) throw new ParseFailure('HW_RECORD_INVALID', EVTX_GRAMMAR, `an EVTX record rendered ${events.length} <Event> elements`, ['<Event>']);
-  const { record, systemTime } = readXmlEventRecord(element);
+  const { record, systemTime } = readXmlEventRecord(restoreForbiddenInTree(element));
   let timestampMs: number;
   let basis: 'explicit' | 'inherited' | 'ingest';
   if (systemTime !== undefined) [timestampMs, basis] = [parseUtcInstant(systemTime), 'explicit'];
@@ -51,12 +55,12 @@ function draftFromXml(xml: string, ctx: ParseContext, writtenMs: number | undefi
   return buildWindowsDraft(record, { dataset: 'windows.system', timestampMs, basis, grammar: EVTX_GRAMMAR });
 }
 
-function draftFromChunkRecord(item: DecodedRecord, ctx: ParseContext, suspect: string | undefined): EventDraft {
+function draftFromChunkRecord(item: DecodedRecord, ctx: ParseContext, flags: readonly string[]): EventDraft {
   const draft = draftFromXml(item.xml, ctx, filetimeToMs(item.written));
   draft.event.original = item.xml;
-  if (suspect !== undefined) {
+  if (flags.length > 0) {
     const parse = draft.hangwatch.parse ?? (draft.hangwatch.parse = {});
-    parse.flags = [...(parse.flags ?? []), 'evtx-crc-mismatch'];
+    parse.flags = [...(parse.flags ?? []), ...flags];
   }
   return draft;
 }
@@ -72,7 +76,7 @@ function parseChunkBytes(ctx: ParseContext): EventDraft[] {
   if (items.length === 0) throw damaged(where, `no record starts at chunk offset ${inChunk}`);
   const broken = items.find((i) => i.kind === 'damaged');
   if (broken !== undefined) throw damaged(`record at file offset ${hex(chunkOffset + broken.offset)}`, broken.kind === 'damaged' ? broken.detail : '');
-  return items.map((i) => draftFromChunkRecord(i as DecodedRecord, ctx, chunk.suspect));
+  return items.map((i) => draftFromChunkRecord(i as DecodedRecord, ctx, chunk.flags));
 }
 
 export const evtxParser: FormatParser = {
@@ -81,8 +85,10 @@ export const evtxParser: FormatParser = {
     const bytes = ctx.record.bytes;
     if (bytes[0] === 0x3c) return [draftFromXml(ctx.text, ctx, undefined)]; // '<': a record as event XML
     if (startsWithAscii(bytes, FILE_SIGNATURE)) {
-      const { problem } = readFileHeader(bytes);
+      const { header, problem } = readFileHeader(bytes);
       if (problem !== undefined) throw damaged('file header', problem);
+      const missing = header !== undefined && ctx.record.offset > 0 ? chunksMissingAtEnd(header, ctx.record.offset) : undefined;
+      if (missing !== undefined) throw damaged(`file cut at offset ${hex(ctx.record.offset)}`, missing);
       return [];
     }
     return parseChunkBytes(ctx);
