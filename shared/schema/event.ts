@@ -148,6 +148,12 @@ export const EcsEventSchema = z.object({
       record_id: z.string().optional(),
       computer_name: z.string().optional(),
       event_data: z.record(z.string(), z.string()).optional(),
+      // Winlogbeat's name: the record's TimeCreated in UTC with the sub-millisecond digits the source gave (up to
+      // 7, Windows' 100 ns ticks), which @timestamp's milliseconds drop.
+      time_created: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$/)
+        .optional(),
     })
     .optional(),
   windows: z

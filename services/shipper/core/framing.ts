@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Format } from '../../../shared/vocabulary.js';
+import { JsonDocumentFramer } from './json-document-framer.js';
 
 // Record framing (issue 4): newline lines with a maximum length, one `<Event>` per record for event XML, one
 // document per WinDbg report. Incremental (push chunks, then end) with bounded memory: a line longer than the
@@ -22,10 +23,13 @@ export interface Framer {
   readonly committedOffset: number;
 }
 
-export type Framing = 'lines' | 'event-xml' | 'document';
+export type Framing = 'lines' | 'event-xml' | 'document' | 'json-documents';
 
 export function framingFor(format: Format | 'auto', path: string): Framing {
   if (format === 'winevent-xml' || (format === 'auto' && /\.xml$/i.test(path))) return 'event-xml';
+  // Winlogbeat exports come one document per line, pretty-printed, as arrays or as search responses: one framer
+  // reads them all (json-document-framer.ts); for NDJSON it gives the same records as line framing.
+  if (format === 'winlogbeat' || (format === 'auto' && /\.(nd)?json(l)?$/i.test(path))) return 'json-documents';
   if (format === 'windbg' || (format === 'auto' && /\.(windbg|analyze)(\.txt)?$|windbg[^/]*\.txt$/i.test(path))) return 'document';
   return 'lines';
 }
@@ -38,6 +42,7 @@ export function framingFor(format: Format | 'auto', path: string): Framing {
 export function createFramer(framing: Framing, maxRecordBytes: number, startOffset = 0, chunksKept = false): Framer {
   if (framing === 'event-xml') return new EventXmlFramer(maxRecordBytes, startOffset);
   if (framing === 'document') return new DocumentFramer(maxRecordBytes, startOffset);
+  if (framing === 'json-documents') return new JsonDocumentFramer(maxRecordBytes, startOffset);
   return new LineFramer(maxRecordBytes, startOffset, chunksKept);
 }
 
@@ -182,7 +187,8 @@ const EVENT_CLOSE = Buffer.from('</Event>');
 /**
  * One `<Event>` element per record (wevtutil prints them back to back, Event Viewer wraps them in <Events>).
  * Text between events that is not whitespace, an XML declaration or the <Events> wrapper is emitted as its own
- * record so the parser dead-letters it (nothing dropped silently: a DOCTYPE there is seen and refused).
+ * record so the parser dead-letters it (nothing dropped silently: a DOCTYPE there is seen and refused), except
+ * what Event Viewer puts in front of an event copied out of it (isCopiedPreamble): that starts the event's record.
  */
 class EventXmlFramer implements Framer {
   private buffer: Buffer = Buffer.alloc(0);
@@ -221,12 +227,12 @@ class EventXmlFramer implements Framer {
         }
         return frames;
       }
-      if (open > 0) {
+      if (open > 0 && !isCopiedPreamble(this.buffer.subarray(0, open))) {
         this.emitJunk(frames, this.buffer.subarray(0, open), this.bufferStart);
         this.consume(open);
         continue;
       }
-      const close = this.buffer.indexOf(EVENT_CLOSE);
+      const close = this.buffer.indexOf(EVENT_CLOSE, open);
       if (close === -1) {
         if (this.buffer.length > this.max || final) {
           const length = this.buffer.length;
@@ -259,6 +265,20 @@ class EventXmlFramer implements Framer {
       .trim();
     if (rest.length > 0) frames.push({ offset, bytes: Buffer.from(bytes) });
   }
+}
+
+/**
+ * Event Viewer's copy of an event: the XML view's outline marker (`- <Event ...>`), or the "Copy details as text"
+ * block (`Log Name: System` ... `Description:` ... `Event Xml:`, in the system's language) whose last line is the
+ * label introducing the XML. Plain text, no markup: anything else before an event stays a record of its own.
+ */
+function isCopiedPreamble(bytes: Buffer): boolean {
+  const text = bytes
+    .toString('utf8')
+    .replace(/[ \t]*[-+][ \t]*$/, '')
+    .trimEnd();
+  if (/<[?!/]|<Events[\s>]/.test(text)) return false;
+  return text.trim() === '' || /(^|\n)[^\n:]{1,40}:$/.test(text);
 }
 
 function findEventOpen(buffer: Buffer, from: number): number {

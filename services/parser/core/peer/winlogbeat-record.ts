@@ -9,7 +9,8 @@ import { peerTimeIso, peerTimeMs } from './peer-time.js';
 // the sender. The winlogbeat format parser normalizes it (event.id = computer + channel + record id, so a
 // re-send is one event); here we decide its key: the hypervisor running the guest when the MAC is known
 // (GuestDirectory), else the guest's own host.name, and then the event says `attribution: unresolved` and
-// carries no libvirt.hypervisor (finishPeerEvents). event.created is Winlogbeat's own read time.
+// carries no libvirt.hypervisor (finishPeerEvents). event.created is Winlogbeat's own read time. Winlogbeat 6 and
+// earlier put the same facts at the top level (computer_name, log_name, record_number, beat.hostname).
 
 export interface WinlogbeatPeerRecord {
   readonly record: RawRecord;
@@ -25,12 +26,12 @@ function readMacs(doc: Json): string[] {
 }
 
 export function winlogbeatRecord(doc: Json, text: string, directory: GuestDirectory, fallbackMs: number): WinlogbeatPeerRecord {
-  const computer = readText(doc, 'winlog.computer_name', 'host.name', 'agent.hostname');
+  const computer = readText(doc, 'winlog.computer_name', 'computer_name', 'host.name', 'agent.hostname', 'beat.hostname');
   if (computer === undefined) throw new HangwatchError('HW_RECORD_INVALID', ['Winlogbeat document: no winlog.computer_name or host.name']);
-  const channel = readText(doc, 'winlog.channel') ?? 'unknown';
+  const channel = readText(doc, 'winlog.channel', 'log_name') ?? 'unknown';
   const tsMs = peerTimeMs(readText(doc, '@timestamp')) ?? fallbackMs;
   const placement = directory.place(readMacs(doc), tsMs);
-  const recordId = readText(doc, 'winlog.record_id');
+  const recordId = readText(doc, 'winlog.record_id', 'record_number');
   const record: RawRecord = {
     bytes: Buffer.from(text, 'utf8'),
     host: placement?.hypervisor ?? readText(doc, 'host.name') ?? computer,

@@ -8,6 +8,7 @@ import { buildBugcheck } from '../bugcheck.js';
 import { ParseFailure } from '../parse-failure.js';
 import { classifyWindowsEvent } from './event-actions.js';
 import { decodeShutdownBinary, formatLocalDateTime, parseShutdownText } from './shutdown-time.js';
+import { preciseUtcText } from './system-time.js';
 import { parseWerBugcheck } from './wer-bugcheck.js';
 import type { WindowsRecord } from './windows-record.js';
 
@@ -88,8 +89,23 @@ function enrich(action: string, record: WindowsRecord): Enrichment {
   return { flags: [] };
 }
 
-function buildMessage(record: WindowsRecord, windows: WindowsFields | undefined): string {
+/**
+ * User32 1074 without its rendered text: the same facts from its data, which Windows writes in this order on
+ * every version (param1 process, param2 computer, param3 reason title, param4 reason code, param5 shutdown type,
+ * param6 comment, param7 user); the values stay in winlog.event_data as given (the type is localized text).
+ */
+function plannedRestartMessage(data: Readonly<Record<string, string>>): string {
+  const what = data.param5 || 'restart or power off';
+  const by = data.param1 ? ` by ${data.param1}` : '';
+  const user = data.param7 ? ` on behalf of ${data.param7}` : '';
+  const reason = data.param3 ? `: ${data.param3}${data.param4 ? ` (${data.param4})` : ''}` : '';
+  const comment = data.param6 ? `; comment: ${data.param6}` : '';
+  return `planned ${what} of ${data.param2 || 'the computer'}${by}${user}${reason}${comment}`;
+}
+
+function buildMessage(record: WindowsRecord, action: string, windows: WindowsFields | undefined): string {
   if (record.message) return record.message;
+  if (action === 'planned-restart') return plannedRestartMessage(record.eventData);
   const bugcheck = windows?.bugcheck;
   const provider = record.providerName ?? record.eventSourceName ?? 'unknown provider';
   const base = `${record.channel ?? 'unknown channel'} event ${record.eventId} from ${provider}`;
@@ -104,6 +120,8 @@ export function buildWindowsDraft(record: WindowsRecord, input: WindowsDraftInpu
   if (record.providerName !== undefined) winlog.provider_name = record.providerName;
   if (record.recordId !== undefined) winlog.record_id = record.recordId;
   if (record.computerName !== undefined) winlog.computer_name = record.computerName;
+  const timeCreated = record.timeCreated === undefined ? undefined : preciseUtcText(record.timeCreated);
+  if (timeCreated !== undefined) winlog.time_created = timeCreated;
   const event: EventDraft['event'] = {
     dataset: input.dataset,
     kind: 'event',
@@ -117,7 +135,7 @@ export function buildWindowsDraft(record: WindowsRecord, input: WindowsDraftInpu
   const draft: EventDraft = {
     '@timestamp': isoUtc(input.timestampMs),
     event,
-    message: buildMessage(record, windows),
+    message: buildMessage(record, kind.action, windows),
     winlog,
     hangwatch: { time: { basis: input.basis }, parse: { grammar: input.grammar, ...(flags.length > 0 ? { flags } : {}) } },
   };

@@ -2,8 +2,10 @@ import type { EventAction } from '../../../../shared/vocabulary.js';
 import type { EcsEvent } from '../../../../shared/schema/event.js';
 
 // Windows event id -> event.action (DESIGN.md section 4 vocabulary). Ids are only meaningful together with
-// their provider: 41 and 1001 are checked against it (1001 is also Windows Error Reporting's app-crash id in
-// the Application log); the EventLog service ids (6005/6006/6008/6009/6013), the Service Control Manager ids
+// their provider: 41, 1001 and 1074 are checked against it (1001 is also Windows Error Reporting's app-crash id in
+// the Application log); User32's 1074 is a restart or power-off someone asked for ("The process X has initiated
+// the restart of computer Y on behalf of user Z for the following reason: ..."), so the reboot that follows is no
+// hang; the EventLog service ids (6005/6006/6008/6009/6013), the Service Control Manager ids
 // (7031/7034) and the storage port-driver ids (129/153, written by storahci, iaStorV, vioscsi, viostor, ...)
 // are taken by id alone since many providers share them.
 
@@ -22,10 +24,13 @@ interface Rule extends WindowsEventClass {
 
 const KERNEL_POWER = ['microsoft-windows-kernel-power'];
 const WER_BUGCHECK = ['microsoft-windows-wer-systemerrorreporting', 'bugcheck', 'save dump'];
+/** `User32` in the manifest and event XML, `USER32` as the legacy source name (Winlogbeat 6.x source_name). */
+const USER32 = ['user32'];
 
 const RULES: Readonly<Record<string, Rule>> = {
   '41': { action: 'kernel-power-41', category: ['host'], type: ['error'], providers: KERNEL_POWER },
   '1001': { action: 'bugcheck', category: ['host'], type: ['error'], providers: WER_BUGCHECK },
+  '1074': { action: 'planned-restart', category: ['host'], type: ['end'], providers: USER32 },
   '6008': { action: 'unexpected-shutdown', category: ['host'], type: ['error'] },
   '6005': { action: 'system-boot', category: ['host'], type: ['start'] },
   '6009': { action: 'system-boot', category: ['host'], type: ['start'] },

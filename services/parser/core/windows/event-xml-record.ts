@@ -69,8 +69,9 @@ export function readXmlEventRecord(event: XmlElement): XmlEventRecord {
     message: textOf(childOf(rendering, 'Message')),
     level,
   };
+  const systemTime = childOf(system, 'TimeCreated')?.attributes.SystemTime;
+  fields.timeCreated = systemTime;
   const record: Record<string, unknown> = { eventId: String(Number(eventId)), eventData };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) record[key] = value;
-  const systemTime = childOf(system, 'TimeCreated')?.attributes.SystemTime;
   return { record: record as unknown as WindowsRecord, ...(systemTime === undefined ? {} : { systemTime }) };
 }

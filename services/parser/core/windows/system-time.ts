@@ -1,5 +1,5 @@
 import { HangwatchError } from '../../../../shared/errors.js';
-import { utcMsFromParts } from '../../../../shared/time.js';
+import { isoUtc, utcMsFromParts } from '../../../../shared/time.js';
 
 // Event XML `TimeCreated SystemTime` (`2017-03-15T05:13:20.109375000Z` from wevtutil, 7 fraction digits from
 // Get-WinEvent's ToXml()) and Winlogbeat's `@timestamp` (ms or ns fractions). Built from the digits with
@@ -20,4 +20,25 @@ export function parseUtcInstant(text: string): number {
   const digits = zone.slice(1).replace(':', '');
   const offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
   return utc - offsetMinutes * 60_000;
+}
+
+/**
+ * The same instant as UTC text keeping the source's sub-millisecond digits (winlog.time_created): at most 7, since
+ * Windows times are 100 ns ticks (wevtutil's 9-digit fractions end in `00`), so the same record read from wevtutil
+ * XML, an EVTX file or Winlogbeat gives the same text. Undefined when the text is not an ISO 8601 instant.
+ */
+export function preciseUtcText(text: string): string | undefined {
+  const m = ISO_RE.exec(text.trim());
+  if (!m) return undefined;
+  let ms: number;
+  try {
+    ms = parseUtcInstant(text);
+  } catch (error) {
+    if (error instanceof HangwatchError) return undefined;
+    throw error;
+  }
+  // Zone offsets are whole minutes: seconds and fraction are the same in UTC.
+  const fraction = (m[7] ?? '').slice(0, 7);
+  const seconds = isoUtc(ms).slice(0, 19);
+  return fraction === '' ? `${seconds}Z` : `${seconds}.${fraction}Z`;
 }

@@ -15,6 +15,8 @@ export interface WindowsRecord {
   readonly message?: string;
   /** Lowercase level name as Winlogbeat writes `log.level` (`critical`, `error`, `warning`, `information`). */
   readonly level?: string;
+  /** TimeCreated as the source wrote it (SystemTime, winlog.time_created or @timestamp), all its digits. */
+  readonly timeCreated?: string;
 }
 
 /** Event XML `<Level>` numbers (winmeta.xml) to the names Winlogbeat writes to `log.level`. */
