@@ -189,6 +189,9 @@ export const EcsEventSchema = z.object({
           stack: z.array(z.string()).optional(),
           /** All frames of STACK_TEXT; `stack` keeps at most the first 64. */
           stack_frames: z.number().int().nonnegative().optional(),
+          // Extension: the dump the debugger session opened (`Loading Dump File [...]`, `FILE_IN_CAB:`),
+          // which ties a report without a session time to the dump header beside it (a minidump's name carries its date).
+          dump_file: z.string().optional(),
         })
         .optional(),
       dump: z

@@ -1,4 +1,5 @@
 import type { Bugcheck } from '../../../shared/schema/event.js';
+import { BUGCHECK_REFERENCE_NAMES } from './bugcheck-names.js';
 
 // One bugcheck shape whatever the source (DESIGN.md section 4): WinDbg, WER 1001 `param1`, Kernel-Power 41
 // (decimal BugcheckCode), qemu `panic hyper-v: arg1=...`, dump headers. Code: 0x + 8 lowercase hex digits;
@@ -25,6 +26,43 @@ export const BUGCHECK_NAMES: Readonly<Record<string, string>> = {
   '0x00000154': 'UNEXPECTED_STORE_EXCEPTION',
   '0x000001ca': 'SYNTHETIC_WATCHDOG_TIMEOUT',
 };
+
+/** Bit 28 marks the `_M` variant of a code (0x1000007e is 0x7e raised through KeBugCheckEx's `_M` path). */
+const M_VARIANT = 0x10000000;
+
+/**
+ * The symbolic name of a normalized code (`0x000000d1`): the curated table above, else the full reference
+ * (bugcheck-names.ts), else `<name>_M` for an `_M` variant of a known code.
+ */
+export function bugcheckNameOf(code: string): string | undefined {
+  const curated = BUGCHECK_NAMES[code];
+  if (curated) return curated;
+  const value = Number.parseInt(code.slice(2), 16);
+  if (!Number.isFinite(value)) return undefined;
+  const reference = BUGCHECK_REFERENCE_NAMES[value];
+  if (reference) return reference;
+  if (value & M_VARIANT) {
+    const base = BUGCHECK_REFERENCE_NAMES[value & ~M_VARIANT];
+    if (base) return `${base}_M`;
+  }
+  return undefined;
+}
+
+let codesByName: Map<string, number> | undefined;
+
+/**
+ * The code of a symbolic name, or of a bucket string that starts with one (`CLOCK_WATCHDOG_TIMEOUT_2_PROC`,
+ * `DRIVER_POWER_STATE_FAILURE_...`): the longest known name that is the whole text or followed by `_`.
+ */
+export function bugcheckCodeOfName(text: string): string | undefined {
+  codesByName ??= new Map(Object.entries(BUGCHECK_REFERENCE_NAMES).map(([code, name]) => [name, Number(code)]));
+  let best: { name: string; code: number } | undefined;
+  for (const [name, code] of codesByName) {
+    if (text !== name && !text.startsWith(`${name}_`)) continue;
+    if (!best || name.length > best.name.length) best = { name, code };
+  }
+  return best ? normalizeBugcheckCode(best.code) : undefined;
+}
 
 /** Normalizes a code given as hex text (`101`, `0x101`, `0x00000101`), a decimal number (257) or bigint. */
 export function normalizeBugcheckCode(code: string | number | bigint, radix: 10 | 16 = 16): string | undefined {
@@ -90,7 +128,7 @@ export function buildBugcheck(code: string | number | bigint, parameters: Readon
   const normalized = normalizeBugcheckCode(code, codeRadix);
   if (!normalized || normalized === '0x00000000') return undefined;
   const bugcheck: Bugcheck = { code: normalized };
-  const symbolic = name ?? BUGCHECK_NAMES[normalized];
+  const symbolic = name ?? bugcheckNameOf(normalized);
   if (symbolic) bugcheck.name = symbolic;
   if (parameters.length === 4) {
     const params = parameters.map((x) => normalizeBugcheckParameter(x));

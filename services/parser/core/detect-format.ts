@@ -39,7 +39,9 @@ export function detectFormatByContent(text: string): Format | undefined {
   if (/^(PAGEDUMP|PAGEDU64|MDMP)/.test(head)) return 'dump';
   if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}: \d+: (debug|info|warning|error) : /m.test(head)) return 'libvirtd';
   if (/starting up libvirt version|^LC_ALL=C |-name (guest=)?\S+ .*-machine /m.test(head)) return 'qemu';
-  if (/Bugcheck Analysis|Microsoft \(R\) Windows Debugger|^[A-Z_]+ \([0-9a-f]+\)\s*$/m.test(head)) return 'windbg';
+  // WinDbg: the banner, the analysis heading, or any bugcheck marker a pasted excerpt may be left with (a live
+  // kernel debugger's `*** Fatal System Error:`, `.bugcheck`'s `Bugcheck code`, an old report's `BUGCHECK_STR:`).
+  if (/Bugcheck Analysis|Microsoft \(R\) Windows Debugger|^[ \t>]*[A-Z][A-Z0-9_]+ \([0-9a-fA-F]+\)\s*$|^[ \t>]*(BUGCHECK_(STR|CODE):|\*\*\* Fatal System Error: 0x|BugCheck [0-9A-Fa-f]+, \{|Bugcheck code [0-9A-Fa-f]+\s*$)/m.test(head)) return 'windbg';
   if (/<Event[\s>]/.test(head)) return 'winevent-xml';
   if (/^\s*\{.*"winlog"\s*:/.test(head)) return 'winlogbeat';
   if (/^Device:?\s+.*(r\/s|rrqm\/s|tps)/m.test(head) || /^avg-cpu:/m.test(head)) return 'iostat';

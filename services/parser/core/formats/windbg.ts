@@ -1,14 +1,24 @@
 import type { Bugcheck, EcsEvent } from '../../../../shared/schema/event.js';
+import type { TimeBasis } from '../../../../shared/vocabulary.js';
 import { formatOffset, isoUtc, localToUtcMs, utcMsFromParts } from '../../../../shared/time.js';
-import { buildBugcheck } from '../bugcheck.js';
 import type { EventDraft, FormatParser, ParseContext } from '../event-draft.js';
 import { ParseFailure } from '../parse-failure.js';
-import { MAX_STACK_FRAMES, readWindbgReport, WINDBG_GRAMMAR, type WindbgReport } from '../windows/windbg-report.js';
+import { chooseReportBugcheck } from '../windows/windbg-bugcheck.js';
+import { MAX_STACK_FRAMES, readWindbgReports, WINDBG_GRAMMAR, type WindbgReport } from '../windows/windbg-report.js';
 
-// WinDbg `!analyze -v` reports (dataset windows.windbg): one report per record, one `bugcheck` event out.
-// `Debug session time: Wed Mar 15 13:11:54.777 2017 (GMT+8)` is the guest's local time with its offset
-// (newer WinDbg: `(UTC + 8:00)`), so @timestamp is `explicit` and gmt_offset_minutes tells the correlator the
-// guest's zone; boot_time = session time - `System Uptime`.
+// WinDbg reports (dataset windows.windbg): one `bugcheck` event per debugger session in the record (usually one).
+//
+// Time. `Debug session time: Wed Mar 15 13:11:54.777 2017 (GMT+8)` is the dump's time of the crash, local with its
+// offset (newer WinDbg: `(UTC + 8:00)`), so @timestamp is `explicit` and gmt_offset_minutes tells the correlator
+// the guest's zone; boot_time = session time - `System Uptime`. A session time printed without a zone is local:
+// the configured guest zone applies (`zone`), else it stays a wall clock for the correlator to place (`zone`
+// without `hangwatch.time.zone`). Most pasted reports carry no session time at all; a record alone cannot know
+// better than its file's modification time (`file-mtime`, else the read time, `ingest`), so such an event is
+// flagged `time-from-context` and the correlator dates it from the dump header beside it or the guest's
+// Kernel-Power 41 / 6008 of that crash (services/correlator/core/context-time.ts).
+//
+// A session whose excerpt ends before its bugcheck section (a banner and a loaded dump) is still the record of a
+// crash dump at a known time: a `bugcheck` event without windows.bugcheck, flagged `bugcheck-not-in-report`.
 
 type WindbgFields = NonNullable<NonNullable<EcsEvent['windows']>['windbg']>;
 
@@ -16,55 +26,63 @@ const MONTHS: Readonly<Record<string, number>> = {
   Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
 };
 
-const NO_BUGCHECK_EXPECTED = ['bugcheck header `NAME (code)`', 'BUGCHECK_CODE:', 'BugCheck <code>, {<args>}'];
+const NO_BUGCHECK_EXPECTED = [
+  'bugcheck header `NAME (code)`',
+  'BUGCHECK_CODE:',
+  'BUGCHECK_STR:',
+  'BugCheck <code>, {<args>}',
+  '*** Fatal System Error: <code>',
+  'Bugcheck code <code>',
+  'Debug session time:',
+];
 
-/** Code and arguments: the analysis header and Arg1-4 first, then BUGCHECK_CODE/_P1-4, then the banner summary. */
-function readBugcheck(report: WindbgReport): Bugcheck {
-  const args = report.arguments.map((a) => a?.value);
-  const kvArgs = [1, 2, 3, 4].map((i) => report.values.get(`BUGCHECK_P${i}`));
-  const complete = (list: Array<string | undefined>): list is string[] => list.length === 4 && list.every((x) => x !== undefined);
-  const code = report.header?.code ?? report.values.get('BUGCHECK_CODE') ?? report.summary?.code;
-  if (code === undefined) throw new ParseFailure('HW_PARSE_NO_MATCH', WINDBG_GRAMMAR, 'no bugcheck line in the WinDbg report', NO_BUGCHECK_EXPECTED);
-  const parameters = complete(args) ? args : complete(kvArgs) ? kvArgs : (report.summary?.parameters ?? []);
-  const bugcheck = buildBugcheck(code, parameters, 16, report.header?.name);
-  if (!bugcheck) throw new ParseFailure('HW_PARSE_NO_MATCH', WINDBG_GRAMMAR, `not a bugcheck code: ${code}`, NO_BUGCHECK_EXPECTED);
-  return bugcheck;
-}
-
-interface SessionTime {
-  readonly utcMs: number;
-  readonly basis: 'explicit' | 'zone';
+interface ReportTime {
+  readonly ms: number;
+  readonly basis: TimeBasis;
+  /** `hangwatch.time.zone`: the printed offset or the configured zone; absent for an unplaced wall clock. */
+  readonly zone?: string;
   readonly offsetMinutes?: number;
-  readonly local: string;
+  /** The session's wall clock as WinDbg printed it (ISO, with its offset when printed). */
+  readonly local?: string;
+  /** The instant is the session's own, in UTC (not a wall clock waiting for a zone, not the file's time). */
+  readonly exact: boolean;
+  readonly fromContext: boolean;
 }
 
-/** The session time in UTC: the printed offset (GMT/UTC +-h[:mm]); otherwise the configured guest zone. */
-function readSessionTime(report: WindbgReport, ctx: ParseContext): SessionTime | undefined {
+/** The session time in UTC: the printed offset (GMT/UTC +-h[:mm]); else the configured guest zone; else a wall clock. */
+function readSessionTime(report: WindbgReport, ctx: ParseContext): ReportTime | undefined {
   const s = report.session;
   if (!s) return undefined;
   const month = MONTHS[s.month];
-  if (month === undefined) throw new ParseFailure('HW_PARSE_NO_MATCH', WINDBG_GRAMMAR, `unknown month ${s.month}`, Object.keys(MONTHS));
+  if (month === undefined) return undefined;
   const ms = Number(s.time.fraction.slice(0, 3).padEnd(3, '0'));
   const wall = utcMsFromParts(s.year, month, s.day, s.time.hour, s.time.minute, s.time.second, ms);
   const local = isoUtc(wall).slice(0, 23);
-  if (/^(GMT|UTC)$/i.test(s.zone.name)) {
+  if (s.zone && /^(GMT|UTC)$/i.test(s.zone.name)) {
     const offsetMinutes = (s.zone.sign === '-' ? -1 : 1) * (s.zone.hours * 60 + s.zone.minutes);
-    return { utcMs: wall - offsetMinutes * 60_000, basis: 'explicit', offsetMinutes, local: `${local}${formatOffset(offsetMinutes)}` };
+    const zone = formatOffset(offsetMinutes);
+    return { ms: wall - offsetMinutes * 60_000, basis: 'explicit', zone, offsetMinutes, local: `${local}${zone}`, exact: true, fromContext: false };
   }
-  const zone = ctx.options.guestZone;
-  if (!zone) return undefined;
-  return { utcMs: localToUtcMs(zone, s.year, month, s.day, s.time.hour, s.time.minute, s.time.second, ms), basis: 'zone', local };
+  const guestZone = ctx.options.guestZone;
+  if (guestZone) {
+    return { ms: localToUtcMs(guestZone, s.year, month, s.day, s.time.hour, s.time.minute, s.time.second, ms), basis: 'zone', zone: guestZone.name, local, exact: true, fromContext: false };
+  }
+  return { ms: wall, basis: 'zone', local, exact: false, fromContext: false };
 }
 
-function readWindbgFields(report: WindbgReport, session: SessionTime | undefined): WindbgFields {
+/** No session time: the file's modification time, else the read time; the correlator may know better. */
+function contextTime(ctx: ParseContext): ReportTime {
+  if (ctx.mtimeMs !== undefined && Number.isFinite(ctx.mtimeMs)) return { ms: ctx.mtimeMs, basis: 'file-mtime', exact: false, fromContext: true };
+  return { ms: ctx.createdMs, basis: 'ingest', exact: false, fromContext: true };
+}
+
+function readWindbgFields(report: WindbgReport, time: ReportTime): WindbgFields {
   const fields: WindbgFields = {};
-  if (session) {
-    fields.session_time_local = session.local;
-    if (session.offsetMinutes !== undefined) fields.gmt_offset_minutes = session.offsetMinutes;
-  }
+  if (time.local) fields.session_time_local = time.local;
+  if (time.offsetMinutes !== undefined) fields.gmt_offset_minutes = time.offsetMinutes;
   if (report.uptimeMs !== undefined) {
     fields.uptime_ms = report.uptimeMs;
-    if (session) fields.boot_time = isoUtc(session.utcMs - report.uptimeMs);
+    if (time.exact) fields.boot_time = isoUtc(time.ms - report.uptimeMs);
   }
   const osBuild = report.builtBy ?? report.kernel?.version;
   if (osBuild) fields.os_build = osBuild;
@@ -81,6 +99,8 @@ function readWindbgFields(report: WindbgReport, session: SessionTime | undefined
     const value = report.values.get(key);
     if (value) (fields as Record<string, unknown>)[field] = value;
   }
+  const dumpFile = report.dumpFile ?? report.values.get('FILE_IN_CAB');
+  if (dumpFile) fields.dump_file = dumpFile;
   if (report.stackFrames > 0) {
     fields.stack = report.stack;
     fields.stack_frames = report.stackFrames;
@@ -88,48 +108,56 @@ function readWindbgFields(report: WindbgReport, session: SessionTime | undefined
   return fields;
 }
 
-function buildMessage(bugcheck: Bugcheck, fields: WindbgFields): string {
+function buildMessage(bugcheck: Bugcheck | undefined, fields: WindbgFields): string {
+  if (!bugcheck) {
+    const dump = fields.dump_file ? ` of ${fields.dump_file}` : '';
+    return `WinDbg session${dump}: the report holds no bugcheck section`;
+  }
   const params = bugcheck.parameters ? ` (${bugcheck.parameters.join(', ')})` : '';
   const process = fields.process_name ? `, process ${fields.process_name}` : '';
   const bucket = fields.failure_bucket_id ? `, bucket ${fields.failure_bucket_id}` : '';
   return `Bugcheck ${bugcheck.code}${bugcheck.name ? ` ${bugcheck.name}` : ''}${params}${process}${bucket}`;
 }
 
+/** A debugger session whose excerpt holds no bugcheck still says a dump was opened, and usually when. */
+function isDebuggerSession(report: WindbgReport): boolean {
+  return report.session !== undefined || report.dumpFile !== undefined || report.kernel !== undefined || report.builtBy !== undefined;
+}
+
+function buildReportDraft(report: WindbgReport, ctx: ParseContext): EventDraft | undefined {
+  const { bugcheck, flags: bugcheckFlags } = chooseReportBugcheck(report);
+  if (!bugcheck && !isDebuggerSession(report)) return undefined;
+  const time = readSessionTime(report, ctx) ?? contextTime(ctx);
+  const windbg = readWindbgFields(report, time);
+  const flags: string[] = [...bugcheckFlags];
+  if (!bugcheck) flags.push('bugcheck-not-in-report');
+  if (time.fromContext) flags.push('time-from-context');
+  if (report.unparsedLines > 0) flags.push('windbg-lines-unparsed');
+  if (report.stackFrames > MAX_STACK_FRAMES) flags.push('stack-truncated');
+  const draft: EventDraft = {
+    '@timestamp': isoUtc(time.ms),
+    event: { dataset: 'windows.windbg', kind: 'event', category: ['host'], type: ['error'], action: 'bugcheck', ...(bugcheck ? { code: bugcheck.code } : {}) },
+    log: { level: 'critical' },
+    message: buildMessage(bugcheck, windbg),
+    windows: { ...(bugcheck ? { bugcheck } : {}), windbg },
+    hangwatch: {
+      time: { basis: time.basis, ...(time.zone ? { zone: time.zone } : {}) },
+      parse: { grammar: WINDBG_GRAMMAR, ...(flags.length > 0 ? { flags } : {}) },
+    },
+  };
+  if (report.machineName) draft.host = { name: report.machineName };
+  return draft;
+}
+
 export const windbgParser: FormatParser = {
   format: 'windbg',
   parse(ctx: ParseContext): EventDraft[] {
-    const report = readWindbgReport(ctx.text);
-    const bugcheck = readBugcheck(report);
-    const session = readSessionTime(report, ctx);
-    const windbg = readWindbgFields(report, session);
-    let timestampMs: number;
-    let basis: 'explicit' | 'zone' | 'inherited' | 'ingest';
-    if (session) {
-      timestampMs = session.utcMs;
-      basis = session.basis;
-      ctx.state.lastTimestampMs = timestampMs;
-    } else if (ctx.state.lastTimestampMs !== undefined) {
-      timestampMs = ctx.state.lastTimestampMs;
-      basis = 'inherited';
-    } else {
-      timestampMs = ctx.createdMs;
-      basis = 'ingest';
+    const drafts: EventDraft[] = [];
+    for (const report of readWindbgReports(ctx.text)) {
+      const draft = buildReportDraft(report, ctx);
+      if (draft) drafts.push(draft);
     }
-    const flags: string[] = [];
-    if (report.unparsedLines > 0) flags.push('windbg-lines-unparsed');
-    if (report.stackFrames > MAX_STACK_FRAMES) flags.push('stack-truncated');
-    const draft: EventDraft = {
-      '@timestamp': isoUtc(timestampMs),
-      event: { dataset: 'windows.windbg', kind: 'event', category: ['host'], type: ['error'], action: 'bugcheck', code: bugcheck.code },
-      log: { level: 'critical' },
-      message: buildMessage(bugcheck, windbg),
-      windows: { bugcheck, windbg },
-      hangwatch: {
-        time: { basis, ...(session?.offsetMinutes !== undefined ? { zone: formatOffset(session.offsetMinutes) } : basis === 'zone' && ctx.options.guestZone ? { zone: ctx.options.guestZone.name } : {}) },
-        parse: { grammar: WINDBG_GRAMMAR, ...(flags.length > 0 ? { flags } : {}) },
-      },
-    };
-    if (report.machineName) draft.host = { name: report.machineName };
-    return [draft];
+    if (drafts.length === 0) throw new ParseFailure('HW_PARSE_NO_MATCH', WINDBG_GRAMMAR, 'no bugcheck line and no debugger session in the WinDbg report', NO_BUGCHECK_EXPECTED);
+    return drafts;
   },
 };

@@ -6,6 +6,11 @@ import { ParseFailure } from '../parse-failure.js';
 // picks the few key lines and each goes through grammars/windbg-line.ne (moo states + nearley). STACK_TEXT
 // frames are parsed up to MAX_STACK_FRAMES and only counted beyond, so a runaway report (100k frames) costs a
 // line scan, not a parse per line; lines longer than MAX_KEY_LINE_CHARS are never key lines.
+//
+// Reports arrive pasted as much as saved: indented as a code block, quoted (`> `), after prose, with a reader's
+// `<--` notes, cut short. A line is read after its leading blanks and quote marks. One text may hold several
+// debugger sessions (the analyses of several minidumps pasted one after another): each `Microsoft (R) Windows
+// Debugger` banner or second `Loading Dump File` starts another report.
 
 export const WINDBG_GRAMMAR = 'windbg-line';
 export const MAX_STACK_FRAMES = 64;
@@ -18,11 +23,26 @@ interface ClockParse {
   fraction: string;
 }
 
+export interface SessionParse {
+  readonly kind: 'session';
+  readonly month: string;
+  readonly day: number;
+  readonly time: ClockParse;
+  readonly year: number;
+  /** Absent when WinDbg printed no zone (`Debug session time: Fri Jun 11 10:22:46 2004`). */
+  readonly zone?: { name: string; sign: string; hours: number; minutes: number };
+}
+
 type LineParse =
-  | { kind: 'header'; name: string; code: string }
+  | { kind: 'header'; name?: string; code: string }
   | { kind: 'arg'; index: number; value: string; description?: string }
   | { kind: 'summary'; code: string; parameters: string[] }
-  | { kind: 'session'; month: string; day: number; time: ClockParse; year: number; zone: { name: string; sign: string; hours: number; minutes: number } }
+  | { kind: 'fatal'; code: string; parameters?: string[] }
+  | { kind: 'fatalArgs'; parameters: string[] }
+  | { kind: 'bugcheckCode'; code: string }
+  | { kind: 'argumentList'; parameters: string[] }
+  | { kind: 'loading'; path: string }
+  | SessionParse
   | { kind: 'uptime'; days?: number; time?: ClockParse }
   | { kind: 'built'; value?: string }
   | { kind: 'machine'; value?: string }
@@ -35,17 +55,35 @@ interface FrameColumn {
   readonly text: string;
 }
 
+/** One bugcheck heading (`NAME (code)` or `Unknown bugcheck code (code)`) and the `ArgN:` lines under it. */
+export interface BugcheckSection {
+  /** Absent for `Arg` lines pasted without their heading. */
+  code?: string;
+  name?: string;
+  readonly args: Array<{ value: string; description?: string } | undefined>;
+}
+
+/** A code with the parameters printed beside it (`BugCheck`, `*** Fatal System Error`, `.bugcheck`). */
+export interface PrintedBugcheck {
+  code?: string;
+  parameters?: string[];
+}
+
 export interface WindbgReport {
-  header?: { name: string; code: string };
-  summary?: { code: string; parameters: string[] };
-  arguments: Array<{ value: string; description?: string } | undefined>;
-  values: Map<string, string>;
-  session?: Extract<LineParse, { kind: 'session' }>;
+  /** Every bugcheck heading in order: a report may analyse one crash twice (an older then a newer WinDbg). */
+  readonly sections: BugcheckSection[];
+  summary?: PrintedBugcheck;
+  fatal?: PrintedBugcheck;
+  dotBugcheck?: PrintedBugcheck;
+  readonly values: Map<string, string>;
+  session?: SessionParse;
   uptimeMs?: number;
   builtBy?: string;
   machineName?: string;
   kernel?: { product: string; version: string; servicePack?: string; processors?: number };
-  stack: string[];
+  /** The dump the session opened (`Loading Dump File [...]`). */
+  dumpFile?: string;
+  readonly stack: string[];
   stackFrames: number;
   /** Key lines no line grammar accepted (kept out of the event, flagged: the rest of the report still counts). */
   unparsedLines: number;
@@ -64,35 +102,52 @@ const KEPT_KEYS = new Set([
   'MODULE_NAME',
   'IMAGE_NAME',
   'FAILURE_BUCKET_ID',
+  'FILE_IN_CAB',
   'STACK_TEXT',
 ]);
 
 /** Uppercase words WinDbg prints with a colon that are messages, not report keys. */
 const NOT_KEYS = new Set(['WARNING', 'ERROR', 'NOTE']);
 
-type LineClass = 'key' | 'frame' | 'skip';
-
 const KEY_PREFIX = /^([A-Z][A-Z0-9_]*):/;
-const HEADER_LINE = /^[A-Z][A-Z0-9_]+ \([0-9a-fA-F]+\)\s*$/;
+const HEADER_LINE = /^[A-Z][A-Z0-9_]+ \((?:0[xX])?[0-9a-fA-F]+\)$/;
 const FRAME_START = /^[0-9a-f]{8}(?:`[0-9a-f]{8})? /;
+/** The debugger's first line (old versions print two spaces before `Version`). */
+const BANNER = /^Microsoft \(R\) Windows Debugger +Version/;
 
-/** Line prefixes of the banner and analysis lines we read (first character keyed, then an exact test). */
+/** Line prefixes of the banner and analysis lines we read (a startsWith first, then an exact test). */
 const PREFIX_TESTS: ReadonlyArray<(line: string) => boolean> = [
   (l) => l.startsWith('Arg') && /^Arg[1-4]:/.test(l),
   (l) => l.startsWith('Debug session time:'),
   (l) => l.startsWith('System Uptime:'),
   (l) => l.startsWith('Built by:') || l.startsWith('Edition build lab:'),
   (l) => l.startsWith('Machine Name:'),
+  (l) => l.startsWith('Loading Dump File ['),
   (l) => l.startsWith('BugCheck ') && /^BugCheck [0-9A-Fa-f]+,/.test(l),
+  (l) => l.startsWith('*** Fatal System Error:'),
+  (l) => l.startsWith('Bugcheck code '),
+  (l) => l.startsWith('Arguments ') && /^Arguments +(?:0[xX])?[0-9a-fA-F]/.test(l),
+  (l) => l.startsWith('Unknown bugcheck code ('),
   (l) => l.startsWith('Windows ') && l.includes(' Kernel Version '),
 ];
 
-function classifyLine(line: string, report: WindbgReport): LineClass {
-  if (line.length === 0 || line.length > MAX_KEY_LINE_CHARS) return 'skip';
+/**
+ * A line as the report wrote it: without trailing blanks (CRLF), and without the leading blanks and `>` quote
+ * marks a paste adds (checked on the first character: most lines have none).
+ */
+function normalizeLine(raw: string): string {
+  const line = raw.trimEnd();
+  const first = line.charCodeAt(0);
+  return first === 0x20 || first === 0x09 || first === 0x3e ? line.replace(/^[\s>]+/, '') : line;
+}
+
+function isKeyLine(line: string, expectFatalArgs: boolean): boolean {
+  if (line.length === 0 || line.length > MAX_KEY_LINE_CHARS) return false;
   const key = KEY_PREFIX.exec(line);
-  if (key) return KEPT_KEYS.has(key[1] ?? '') ? 'key' : 'skip';
-  if (!report.header && HEADER_LINE.test(line)) return 'key';
-  return PREFIX_TESTS.some((test) => test(line)) ? 'key' : 'skip';
+  if (key) return KEPT_KEYS.has(key[1] ?? '');
+  if (expectFatalArgs && line.startsWith('(')) return true;
+  if (HEADER_LINE.test(line)) return true;
+  return PREFIX_TESTS.some((test) => test(line));
 }
 
 /**
@@ -111,16 +166,39 @@ function clockMs(t: ClockParse): number {
   return ((t.hour * 60 + t.minute) * 60 + t.second) * 1000 + Number(t.fraction.slice(0, 3).padEnd(3, '0'));
 }
 
+function emptyReport(): WindbgReport {
+  return { sections: [], values: new Map(), stack: [], stackFrames: 0, unparsedLines: 0 };
+}
+
 function applyLine(parsed: LineParse, report: WindbgReport): void {
   switch (parsed.kind) {
     case 'header':
-      report.header ??= { name: parsed.name, code: parsed.code };
+      report.sections.push({ code: parsed.code, ...(parsed.name ? { name: parsed.name } : {}), args: [] });
       break;
+    case 'arg': {
+      let section = report.sections[report.sections.length - 1];
+      if (!section) report.sections.push((section = { args: [] }));
+      // A paste may repeat lines (`Arg3:`/`Arg4:` twice): the first under a heading counts.
+      section.args[parsed.index - 1] ??= { value: parsed.value, ...(parsed.description ? { description: parsed.description } : {}) };
+      break;
+    }
     case 'summary':
-      report.summary ??= { code: parsed.code, parameters: parsed.parameters };
+      report.summary = { code: parsed.code, parameters: parsed.parameters };
       break;
-    case 'arg':
-      report.arguments[parsed.index - 1] ??= { value: parsed.value, ...(parsed.description ? { description: parsed.description } : {}) };
+    case 'fatal':
+      report.fatal = { code: parsed.code, ...(parsed.parameters ? { parameters: parsed.parameters } : {}) };
+      break;
+    case 'fatalArgs':
+      if (report.fatal) report.fatal.parameters ??= parsed.parameters;
+      break;
+    case 'bugcheckCode':
+      report.dotBugcheck = { code: parsed.code };
+      break;
+    case 'argumentList':
+      if (report.dotBugcheck) report.dotBugcheck.parameters ??= parsed.parameters;
+      break;
+    case 'loading':
+      report.dumpFile ??= parsed.path;
       break;
     case 'session':
       report.session ??= parsed;
@@ -132,7 +210,8 @@ function applyLine(parsed: LineParse, report: WindbgReport): void {
       if (parsed.value) report.builtBy ??= parsed.value;
       break;
     case 'machine':
-      if (parsed.value) report.machineName ??= parsed.value;
+      // `Machine Name:` is often empty, or `""` in newer WinDbg.
+      if (parsed.value && parsed.value !== '""') report.machineName ??= parsed.value;
       break;
     case 'kernel':
       report.kernel ??= parsed;
@@ -167,15 +246,24 @@ function* linesOf(text: string): Generator<string> {
   while (start <= text.length) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
-    yield text.slice(start, end).trimEnd();
+    yield text.slice(start, end);
     start = end + 1;
   }
 }
 
-export function readWindbgReport(text: string): WindbgReport {
-  const report: WindbgReport = { arguments: [], values: new Map(), stack: [], stackFrames: 0, unparsedLines: 0 };
+/** Whether a report read so far holds what one debugger session gives, so a new banner starts another. */
+function holdsSession(report: WindbgReport): boolean {
+  return report.dumpFile !== undefined || report.session !== undefined || report.sections.length > 0 || report.summary !== undefined || report.fatal !== undefined;
+}
+
+/** Reads the reports of a text: one per debugger session (usually one), in order. */
+export function readWindbgReports(text: string): WindbgReport[] {
+  const reports: WindbgReport[] = [];
+  let report = emptyReport();
   let inStack = false;
-  for (const line of linesOf(text)) {
+  let expectFatalArgs = false;
+  for (const raw of linesOf(text)) {
+    const line = normalizeLine(raw);
     if (inStack) {
       if (FRAME_START.test(line)) {
         report.stackFrames++;
@@ -187,9 +275,20 @@ export function readWindbgReport(text: string): WindbgReport {
       if (line.length === 0 || (key !== undefined && !NOT_KEYS.has(key))) inStack = false;
       else continue;
     }
-    if (classifyLine(line, report) === 'skip') continue;
+    const startsSession = (line.startsWith('Microsoft (R)') && BANNER.test(line)) || (line.startsWith('Loading Dump File [') && report.dumpFile !== undefined);
+    if (startsSession && holdsSession(report)) {
+      reports.push(report);
+      report = emptyReport();
+    }
+    if (!isKeyLine(line, expectFatalArgs)) {
+      if (line.length > 0) expectFatalArgs = false;
+      continue;
+    }
     const parsed = parseKeyLine(line, report);
+    // The kernel prints a fatal error's parameters on the line after its code.
+    expectFatalArgs = parsed?.kind === 'fatal' && parsed.parameters === undefined;
     if (parsed?.kind === 'kv' && parsed.key === 'STACK_TEXT') inStack = report.stackFrames === 0;
   }
-  return report;
+  reports.push(report);
+  return reports;
 }
