@@ -110,6 +110,13 @@ export const EcsEventSchema = z.object({
           count: z.number().int().optional(),
           load_1: z.number().optional(),
           interval_ms: z.number().int().optional(),
+          // Extension: iostat's avg-cpu row, percent of CPU time over the report's interval, as
+          // sysstat prints it (%user %nice %system %iowait %steal %idle; steal is steal_pct above).
+          user_pct: z.number().optional(),
+          nice_pct: z.number().optional(),
+          system_pct: z.number().optional(),
+          iowait_pct: z.number().optional(),
+          idle_pct: z.number().optional(),
         })
         .optional(),
     })
@@ -233,6 +240,13 @@ export const EcsEventSchema = z.object({
           w_await_ms: z.number().optional(),
           await_ms: z.number().optional(),
           util_pct: z.number().optional(),
+          // Extension: the rest of the device tables (iostat -d/-s/-x): transfers per second,
+          // throughput in kB/s whatever unit the table used (MB with -m, 512-byte sectors in old -x and
+          // Blk_read/s), average queue size (avgqu-sz / aqu-sz).
+          tps: z.number().optional(),
+          r_kb_s: z.number().optional(),
+          w_kb_s: z.number().optional(),
+          aqu_sz: z.number().optional(),
         })
         .optional(),
     })

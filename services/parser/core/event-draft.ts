@@ -32,6 +32,11 @@ export interface ParseOptions {
    * for copies whose mtime was lost (git checkouts, `cp` without -p). Epoch ms.
    */
   readonly yearReferenceMs?: number;
+  /**
+   * Sampling interval of iostat output collected without -t (`iostat -x 5`: 5000), which the output does not
+   * print: report k is dated the banner's date + k intervals. Wins over a pasted command line or the file name.
+   */
+  readonly iostatIntervalMs?: number;
   /** Validate every event against the runtime schema (tests, dev); costs ~us per event. */
   readonly validate: boolean;
 }

@@ -1,55 +1,34 @@
 import type { Token } from 'moo';
 
-// Post-processors of grammars/iostat.ne: one line of iostat output as plain data.
+// Post-processors of grammars/iostat.ne: one line of iostat output as its tokens. They keep tokens and token
+// types only (what a line means depends on the layout in force, decided in formats/iostat.ts), so the shaped
+// runner can replay a line's structure for every later line of the same token types.
 
 export type IostatLine =
-  | { readonly kind: 'banner'; readonly host?: string; readonly date?: string }
-  | { readonly kind: 'header'; readonly columns: readonly string[] }
-  | { readonly kind: 'cpu' }
-  | { readonly kind: 'stamp'; readonly date?: string; readonly clock?: string; readonly meridiem?: string; readonly iso?: string }
-  | { readonly kind: 'device'; readonly device: string; readonly values: readonly number[] };
+  | { readonly kind: 'banner'; readonly release: Token; readonly items: readonly Token[] }
+  | { readonly kind: 'header'; readonly of: 'avg-cpu' | 'device'; readonly columns: readonly Token[] }
+  | { readonly kind: 'stamp'; readonly date: Token | null; readonly clock: Token; readonly meridiem: Token | null }
+  | { readonly kind: 'iso'; readonly stamp: Token }
+  | { readonly kind: 'row'; readonly indented: boolean; readonly items: readonly Token[] };
 
-type Item = Token | Token[] | null;
+type Pair = readonly [Token, Token];
 
-function flatTokens(items: readonly Item[]): Token[] {
-  const out: Token[] = [];
-  for (const item of items) {
-    if (item === null) continue;
-    if (Array.isArray(item)) out.push(...flatTokens(item));
-    else out.push(item);
-  }
-  return out;
+export function buildBanner(release: Token, items: readonly Pair[]): IostatLine {
+  return { kind: 'banner', release, items: items.map((p) => p[1]) };
 }
 
-export function buildBanner(rest: readonly Item[]): IostatLine {
-  const tokens = flatTokens(rest);
-  // The first parenthesis is the host name, the last "(32 CPU)"; the date is the first date-shaped word.
-  const host = tokens.find((t) => t.type === 'paren');
-  const date = tokens.find((t) => t.type === 'date');
-  return { kind: 'banner', ...(host ? { host: host.text.slice(1, -1) } : {}), ...(date ? { date: date.text } : {}) };
+export function buildHeader(of: 'avg-cpu' | 'device', columns: readonly Pair[]): IostatLine {
+  return { kind: 'header', of, columns: columns.map((p) => p[1]) };
 }
 
-export function buildHeader(columns: readonly Item[]): IostatLine {
-  return { kind: 'header', columns: flatTokens(columns).filter((t) => t.type === 'column').map((t) => t.text) };
-}
-
-export function buildCpu(): IostatLine {
-  return { kind: 'cpu' };
-}
-
-export function buildStamp(date: Token | null, clock: Token, meridiem: Token | null): IostatLine {
-  return { kind: 'stamp', ...(date ? { date: date.text } : {}), clock: clock.text, ...(meridiem ? { meridiem: meridiem.text } : {}) };
+export function buildStamp(date: Token | null, tail: readonly [Token | null, Token, Token | null]): IostatLine {
+  return { kind: 'stamp', date, clock: tail[1], meridiem: tail[2] ?? tail[0] };
 }
 
 export function buildIsoStamp(stamp: Token): IostatLine {
-  return { kind: 'stamp', iso: stamp.text };
+  return { kind: 'iso', stamp };
 }
 
-/** Locale decimal commas ("0,02") read as points. */
-function numberOf(t: Token): number {
-  return Number(t.text.replace(',', '.'));
-}
-
-export function buildDevice(device: Token, values: readonly Item[]): IostatLine {
-  return { kind: 'device', device: device.text, values: flatTokens(values).filter((t) => t.type === 'number').map(numberOf) };
+export function buildRow(indented: boolean, items: readonly Token[]): IostatLine {
+  return { kind: 'row', indented, items };
 }
