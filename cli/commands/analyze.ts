@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandArgs } from '../args.js';
+import { IOSTAT_INTERVAL_HELP, readIostatIntervalMs } from '../iostat-interval-option.js';
 import { HangwatchError } from '../../shared/errors.js';
 import { parseInstant, parseZone } from '../../shared/time.js';
 import { correlateAll } from '../../services/correlator/core/index.js';
@@ -37,6 +38,7 @@ Options:
   --rules DIR        alert rules folder (default: the bundled rules/)
   --year-reference TIME  reference instant for syslog lines without a year, instead of each file's modification
                      time (use it on copies that lost their mtime, e.g. git checkouts or cp without -p)
+${IOSTAT_INTERVAL_HELP}
   --window-before-ms N, --window-after-ms N   evidence window around each hang (default 30 min / 10 min)
 
 Exit status: 0 when the input was read (finding incidents is not an error), 1 when a path could not be read,
@@ -53,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
       inventory: { type: 'string' },
       rules: { type: 'string' },
       'year-reference': { type: 'string' },
+      'iostat-interval': { type: 'string' },
       'window-before-ms': { type: 'string' },
       'window-after-ms': { type: 'string' },
     },
@@ -70,11 +73,12 @@ export async function run(argv: string[]): Promise<number> {
   const inventory = args.values.inventory ? readInventory(String(args.values.inventory)) : [];
   const created = new Date().toISOString();
   const yearReferenceMs = args.values['year-reference'] ? parseInstant(String(args.values['year-reference'])) : undefined;
+  const iostatIntervalMs = readIostatIntervalMs(args.values['iostat-interval']);
 
   const files = await collectFiles(args.positionals);
   const totalBytes = files.reduce((n, f) => n + f.size, 0);
   const progress = createProgress('analyze: parsing', totalBytes, 'bytes');
-  const parsed = await parseCollectedFiles(files, { maxRecordBytes: 16 << 20, validate: false, ...(yearReferenceMs !== undefined ? { yearReferenceMs } : {}), ...(hostZone ? { hostZone } : {}), ...(guestZone ? { guestZone } : {}) }, created, hostname(), progress);
+  const parsed = await parseCollectedFiles(files, { maxRecordBytes: 16 << 20, validate: false, ...(yearReferenceMs !== undefined ? { yearReferenceMs } : {}), ...(iostatIntervalMs !== undefined ? { iostatIntervalMs } : {}), ...(hostZone ? { hostZone } : {}), ...(guestZone ? { guestZone } : {}) }, created, hostname(), progress);
   progress.done(`${files.length} files, ${parsed.events.length} events, ${parsed.deadletters.length} dead letters`);
 
   const correlated = correlateAll(parsed.events, {

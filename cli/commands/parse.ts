@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { parseCommandArgs } from '../args.js';
+import { IOSTAT_INTERVAL_HELP, readIostatIntervalMs } from '../iostat-interval-option.js';
 import { BatchedNdjsonWriter } from '../io/batched-ndjson-writer.js';
 import { HangwatchError } from '../../shared/errors.js';
 import { FORMATS, type Format } from '../../shared/vocabulary.js';
@@ -11,7 +12,7 @@ import { readSourceRecords } from '../../services/parser/adapters/read-source-re
 import { isArtefactFormat } from '../../services/parser/adapters/read-artefact-records.js';
 import { hostFromPath } from '../../services/parser/core/host-from-path.js';
 
-const HELP = `Usage: hangwatch parse --format FORMAT [--host NAME] [--tz ZONE] [--guest-tz ZONE] [--year-reference TIME] [--deadletter FILE] [FILE...]
+const HELP = `Usage: hangwatch parse --format FORMAT [--host NAME] [--tz ZONE] [--guest-tz ZONE] [--year-reference TIME] [--iostat-interval SECONDS] [--deadletter FILE] [FILE...]
 
 Parses log records into normalized ECS events, one JSON document per line on stdout.
 Reads standard input when no FILE is given (text formats only: an .evtx or .dmp is read from a FILE).
@@ -25,6 +26,7 @@ Options:
   --guest-tz ZONE     zone of guest records written in local time (EventLog 6008, WinDbg without offset)
   --year-reference TIME  reference instant for syslog lines without a year (ISO 8601), instead of the host's
                       dated records or the file's modification time
+${IOSTAT_INTERVAL_HELP}
   --deadletter FILE   write dead letters (records that could not be parsed) to FILE instead of stderr
   --max-record-bytes N  records larger than this are dead letters (default 16777216)
 
@@ -42,6 +44,7 @@ export async function run(argv: string[]): Promise<number> {
       'guest-tz': { type: 'string' },
       deadletter: { type: 'string' },
       'year-reference': { type: 'string' },
+      'iostat-interval': { type: 'string' },
       'max-record-bytes': { type: 'string', default: String(16 << 20) },
     },
     HELP,
@@ -55,12 +58,14 @@ export async function run(argv: string[]): Promise<number> {
   const maxRecordBytes = Number(args.values['max-record-bytes']);
   if (!Number.isInteger(maxRecordBytes) || maxRecordBytes <= 0) throw new HangwatchError('HW_USAGE', ['--max-record-bytes must be a positive whole number']);
   const yearReferenceMs = args.values['year-reference'] ? parseInstant(String(args.values['year-reference'])) : undefined;
+  const iostatIntervalMs = readIostatIntervalMs(args.values['iostat-interval']);
   if (args.positionals.length === 0 && isArtefactFormat(format as Format)) {
     throw new HangwatchError('HW_USAGE', [`--format ${format} reads a file, not standard input: give the file's path`]);
   }
   const options = {
     maxRecordBytes,
     ...(yearReferenceMs !== undefined ? { yearReferenceMs } : {}),
+    ...(iostatIntervalMs !== undefined ? { iostatIntervalMs } : {}),
     validate: false,
     ...(args.values.tz ? { hostZone: parseZone(String(args.values.tz)) } : {}),
     ...(args.values['guest-tz'] ? { guestZone: parseZone(String(args.values['guest-tz'])) } : {}),

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { join } from 'node:path';
 import { parseZone } from '../../shared/time.js';
 import type { ParseOptions } from '../../services/parser/core/event-draft.js';
+import { detectFormatByContent, detectFormatByPath } from '../../services/parser/core/detect-format.js';
 import { iostatParser } from '../../services/parser/core/formats/iostat.js';
 import { readLocaleDate } from '../../services/parser/core/iostat/iostat-time.js';
 import { intervalFromCommandArgs, intervalFromPath, readIostatCommand } from '../../services/parser/core/iostat/sampling-interval.js';
@@ -267,4 +268,11 @@ test('sampling interval: from iostat arguments, a pasted command line, a file na
   assert.equal(intervalFromPath('/tmp/sample_iostat_11.7.3.output'), undefined, 'a sysstat version');
   assert.equal(intervalFromPath('/tmp/iostat-2022-05-21.log'), undefined, 'a date');
   assert.equal(intervalFromPath('/tmp/sysstat-expected.iostat-x-ALL-p-ALL.txt'), undefined);
+});
+
+test('auto-detection: iostat in a file name as a word, and --pretty tables by content', () => {
+  assert.equal(detectFormatByPath('/collect/hv1/host1-iostat.log'), 'iostat');
+  assert.equal(detectFormatByPath('/collect/sample_iostat_11.7.3.output'), 'iostat');
+  assert.equal(detectFormatByPath('/collect/nfsiostat.log'), undefined, 'nfsiostat prints another format');
+  assert.equal(detectFormatByContent('Linux 1.2.3 (h) \t06/01/20 \t_x86_64_\t(9 CPU)\n\n      tps    kB_read/s    kB_wrtn/s Device\n     8.59 222.14 57.08 sda\n'), 'iostat');
 });

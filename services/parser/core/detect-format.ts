@@ -7,7 +7,8 @@ const PATH_RULES: ReadonlyArray<readonly [RegExp, Format]> = [
   [/(^|\/)libvirt\/qemu\/[^/]+\.log(\.\d+)?$/, 'qemu'],
   [/(^|\/)(libvirtd|virtqemud|virtlogd)\.log(\.\d+)?$/, 'libvirtd'],
   [/(^|\/)(kern\.log|dmesg|messages|syslog)(\.\d+)?(\.txt)?$/, 'kernel'],
-  [/(^|\/)iostat[^/]*$/, 'iostat'],
+  // iostat*, or a name with iostat as a word (host1-iostat.log, sample_iostat_11.7.3.output); not nfsiostat/cifsiostat.
+  [/(^|[/._-])iostat[^/]*$/, 'iostat'],
   [/\.(windbg|analyze)(\.txt)?$|(^|\/)[^/]*windbg[^/]*\.txt$/i, 'windbg'],
   [/\.xml$/i, 'winevent-xml'],
   [/winlogbeat[^/]*\.(ndjson|json)$/i, 'winlogbeat'],
@@ -44,7 +45,8 @@ export function detectFormatByContent(text: string): Format | undefined {
   if (/Bugcheck Analysis|Microsoft \(R\) Windows Debugger|^[ \t>]*[A-Z][A-Z0-9_]+ \([0-9a-fA-F]+\)\s*$|^[ \t>]*(BUGCHECK_(STR|CODE):|\*\*\* Fatal System Error: 0x|BugCheck [0-9A-Fa-f]+, \{|Bugcheck code [0-9A-Fa-f]+\s*$)/m.test(head)) return 'windbg';
   if (/<Event[\s>]/.test(head)) return 'winevent-xml';
   if (/^\s*\{.*"winlog"\s*:/.test(head)) return 'winlogbeat';
-  if (/^Device:?\s+.*(r\/s|rrqm\/s|tps)/m.test(head) || /^avg-cpu:/m.test(head)) return 'iostat';
+  // iostat's tables: "Device  r/s ...", "avg-cpu:", or --pretty / -h with the device column last ("   tps ... Device").
+  if (/^Device:?\s+.*(r\/s|rrqm\/s|tps)/m.test(head) || /^avg-cpu:/m.test(head) || /^[ \t]*(r\/s|w\/s|tps)[ \t].*[ \t]Device:?[ \t]*$/m.test(head)) return 'iostat';
   if (/^\[\s*\d+\.\d+\]|kernel: |^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ kernel/m.test(head)) return 'kernel';
   return undefined;
 }
