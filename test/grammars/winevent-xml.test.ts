@@ -1,13 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RawRecord } from '../../shared/raw-record.js';
 import { windowsEventId } from '../../shared/identity.js';
-import { parseRecord, SourceStates } from '../../services/parser/core/parse-record.js';
+import { parseRecord, SourceStates, type ParseOutcome } from '../../services/parser/core/parse-record.js';
 import { wineventXmlParser } from '../../services/parser/core/formats/winevent-xml.js';
+import { classifyWindowsEvent } from '../../services/parser/core/windows/event-actions.js';
+import { createFramer, framingFor } from '../../services/shipper/core/framing.js';
 import { assertGolden, FIXED_CREATED, listFixtures, parseFile, registryOf } from './golden.js';
 
-// Golden fixtures for Windows event XML (wevtutil, Get-WinEvent ToXml(), Event Viewer "Save as XML").
+// Golden fixtures for Windows event XML (wevtutil, Get-WinEvent ToXml(), Event Viewer "Save as XML", and events
+// copied out of Event Viewer: its XML view with outline markers, "Copy details as text").
 // Each file is fed as one record (a whole <Events> file gives one event per <Event>).
 // Sources: test/grammars/fixtures/winevent-xml/SOURCES.md.
 
@@ -126,4 +130,101 @@ test('invalid UTF-8 inside a value: U+FFFD, flagged, still parsed (DESIGN.md sec
   assert.equal(deadletters.length, 0);
   assert.ok(events[0]?.hangwatch.parse.flags?.includes('invalid-utf8'));
   assert.ok(events[0]?.winlog?.event_data?.param2?.includes('\ufffd'));
+});
+
+/** A file read the way `hangwatch parse --format winevent-xml FILE` reads it: the event XML framer, then the parser. */
+function parseFramed(file: string): ParseOutcome {
+  const states = new SourceStates();
+  const events: ParseOutcome['events'] = [];
+  const deadletters: ParseOutcome['deadletters'] = [];
+  const framer = createFramer(framingFor('winevent-xml', file), 1 << 20);
+  for (const frame of [...framer.push(readFileSync(file)), ...framer.end()]) {
+    const outcome = parseRecord({ ...record(''), bytes: frame.bytes, offset: frame.offset }, registry, states, parseOptions);
+    events.push(...outcome.events);
+    deadletters.push(...outcome.deadletters);
+  }
+  return { events, deadletters };
+}
+
+test('every fixture gives the same events through the event XML framer as read whole, and no dead letter', () => {
+  for (const file of listFixtures(dir)) {
+    const whole = parseFile(file, registry, { format: 'winevent-xml', framing: 'whole', parseOptions });
+    const framed = parseFramed(file);
+    assert.equal(framed.deadletters.length, 0, `${file}: ${JSON.stringify(framed.deadletters[0]?.error)}`);
+    assert.deepEqual(
+      framed.events.map((e) => [e.event.id, e['@timestamp'], e.event.action, e.winlog?.time_created, e.message]),
+      whole.events.map((e) => [e.event.id, e['@timestamp'], e.event.action, e.winlog?.time_created, e.message]),
+      file,
+    );
+  }
+});
+
+test('Event Viewer "Copy details as text": the block is the record\'s preamble, its description the message', () => {
+  const en = parseFramed(join(dir, 'eventviewer-copy-details-user32-1074-en-US.xml'));
+  const restart = en.events[0];
+  assert.equal(en.events.length, 1);
+  assert.equal(restart?.event.action, 'planned-restart');
+  assert.equal(restart?.log?.offset, 0);
+  assert.ok(restart?.message?.startsWith('The process C:\\Windows\\system32\\winlogon.exe (WIN10-VM7) has initiated the restart'));
+  assert.ok(restart?.message?.endsWith(' Comment:'));
+  assert.ok(restart?.event.original?.startsWith('Log Name:      System'));
+  assert.deepEqual(restart?.winlog?.event_data, {
+    param1: 'C:\\Windows\\system32\\winlogon.exe (WIN10-VM7)',
+    param2: 'WIN10-VM7',
+    param3: 'Operating System: Service pack (Planned)',
+    param4: '0x80020010',
+    param5: 'restart',
+    param6: '',
+    param7: 'CORP\\admin',
+  });
+  assert.equal(restart?.winlog?.time_created, '2023-08-10T07:39:51.6563442Z');
+  // German labels, one with no space before its value (Aufgabenkategorie:Keine): read by the layout, not the words.
+  const de = parseFramed(join(dir, 'eventviewer-copy-details-de-DE-6008.xml')).events[0];
+  assert.equal(de?.message, 'Das System wurde zuvor am \u200e02.\u200e11.\u200e2021 um 09:01:44 unerwartet heruntergefahren.');
+  assert.equal(de?.windows?.shutdown?.local_datetime, '2021-11-02T09:01:44');
+  assert.equal(de?.winlog?.event_data?.param3, '');
+  assert.equal(de?.hangwatch.parse.flags, undefined);
+});
+
+test('Event Viewer XML view with its outline markers (- <Event>, - <System>) and CRLF: Kernel-Power 41 with its bugcheck', () => {
+  const { events, deadletters } = parseFramed(join(dir, 'eventviewer-xml-view-markers-kernel-power-41.xml'));
+  assert.equal(deadletters.length, 0);
+  assert.equal(events[0]?.event.action, 'kernel-power-41');
+  assert.deepEqual(events[0]?.windows?.bugcheck, {
+    code: '0x0000009f',
+    name: 'DRIVER_POWER_STATE_FAILURE',
+    parameters: ['0x3', '0xfffffa8004d6b060', '0xfffff80000b9c518', '0xfffffa8006a4d010'],
+  });
+  assert.equal(events[0]?.winlog?.time_created, '2014-05-21T09:16:02.7180000Z');
+});
+
+test('wevtutil output with a BOM, an XML declaration, an <Events> wrapper and several <Event>s on a line', () => {
+  const { events, deadletters } = parseFramed(join(dir, 'wevtutil-events-bom-declaration-several-per-line.xml'));
+  assert.equal(deadletters.length, 0);
+  assert.deepEqual(
+    events.map((e) => `${e.event.code}:${e.event.action}`),
+    ['1074:planned-restart', '6006:system-shutdown', '6009:system-boot', '6005:system-boot'],
+  );
+  // A planned restart keeps the shutdown type and reason as Windows wrote them (here in Chinese), and says so.
+  assert.equal(events[0]?.winlog?.event_data?.param5, '重新启动');
+  assert.equal(events[0]?.winlog?.event_data?.param4, '0x500ff');
+  assert.equal(events[0]?.message, 'planned 重新启动 of WIN7-VM113 by C:\\Windows\\system32\\winlogon.exe (WIN7-VM113) on behalf of WIN7-VM113\\Administrator: 找不到此原因的标题 (0x500ff)');
+  assert.equal(events[0]?.event.id, windowsEventId('WIN7-VM113', 'System', '48150'));
+});
+
+test('1074 is a planned restart only from User32; text before an event that is no Event Viewer copy stays a dead letter', () => {
+  assert.equal(classifyWindowsEvent('1074', ['User32']).action, 'planned-restart');
+  assert.equal(classifyWindowsEvent('1074', [undefined, 'USER32']).action, 'planned-restart');
+  assert.equal(classifyWindowsEvent('1074', ['SomeApp']).action, 'other');
+  const xml = `<Event><System><Provider Name='EventLog'/><EventID>6005</EventID><TimeCreated SystemTime='2017-03-15T05:14:00Z'/><EventRecordID>9</EventRecordID><Channel>System</Channel><Computer>W</Computer></System></Event>`;
+  const framer = createFramer('event-xml', 1 << 20);
+  const frames = [...framer.push(Buffer.from(`\`\`\`xml\n${xml}\n\`\`\`\n- ${xml}\n`)), ...framer.end()];
+  assert.deepEqual(
+    frames.map((f) => f.bytes.toString().slice(0, 12)),
+    ['```xml\n', '<Event><Syst', '\n```\n- ', '<Event><Syst'],
+  );
+  // Handed a whole record with unrecognized text in front, the parser keeps the event and flags it.
+  const { events } = parseRecord(record(`some words\n${xml}`), registry, new SourceStates(), parseOptions);
+  assert.deepEqual(events[0]?.hangwatch.parse.flags, ['text-before-event']);
+  assert.equal(events[0]?.event.action, 'system-boot');
 });

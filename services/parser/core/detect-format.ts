@@ -11,7 +11,8 @@ const PATH_RULES: ReadonlyArray<readonly [RegExp, Format]> = [
   [/(^|[/._-])iostat[^/]*$/, 'iostat'],
   [/\.(windbg|analyze)(\.txt)?$|(^|\/)[^/]*windbg[^/]*\.txt$/i, 'windbg'],
   [/\.xml$/i, 'winevent-xml'],
-  [/winlogbeat[^/]*\.(ndjson|json)$/i, 'winlogbeat'],
+  // Named winlogbeat*, or inside a winlogbeat* folder: .json, .ndjson, .jsonl exports.
+  [/winlogbeat[^/]*(\/[^/]+)?\.(nd)?jsonl?$/i, 'winlogbeat'],
   [/\.evtx$/i, 'evtx'],
   [/\.dmp$/i, 'dump'],
 ];
@@ -34,17 +35,30 @@ export function detectFormatByMagic(bytes: Uint8Array): Format | undefined {
   return undefined;
 }
 
+/**
+ * Winlogbeat's keys: `winlog` (7.x and later, nested or dotted as in Elasticsearch `fields`), or 6.x's top-level
+ * event_id with computer_name, log_name or source_name. The whole record is searched: pretty-printed documents
+ * sort `winlog` last, after a message that can run to kilobytes.
+ */
+function isWinlogbeatJson(text: string): boolean {
+  if (/"winlog(\.\w+)*"\s*:/.test(text)) return true;
+  return /"event_id"\s*:/.test(text) && /"(computer_name|log_name|source_name)"\s*:/.test(text);
+}
+
 export function detectFormatByContent(text: string): Format | undefined {
   const head = text.slice(0, 4096);
   if (head.startsWith('ElfFile\u0000')) return 'evtx';
   if (/^(PAGEDUMP|PAGEDU64|MDMP)/.test(head)) return 'dump';
+  // A JSON record first: a Winlogbeat document (or a hit, array or search response holding them) may carry any
+  // of the markers below in its strings (event.original is the event XML when include_xml is on).
+  // (`[` only before an object: dmesg lines start with `[`.)
+  if (/^[\s\uFEFF]*(\{|\[\s*\{)/.test(head) && isWinlogbeatJson(text)) return 'winlogbeat';
   if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}: \d+: (debug|info|warning|error) : /m.test(head)) return 'libvirtd';
   if (/starting up libvirt version|^LC_ALL=C |-name (guest=)?\S+ .*-machine /m.test(head)) return 'qemu';
   // WinDbg: the banner, the analysis heading, or any bugcheck marker a pasted excerpt may be left with (a live
   // kernel debugger's `*** Fatal System Error:`, `.bugcheck`'s `Bugcheck code`, an old report's `BUGCHECK_STR:`).
   if (/Bugcheck Analysis|Microsoft \(R\) Windows Debugger|^[ \t>]*[A-Z][A-Z0-9_]+ \([0-9a-fA-F]+\)\s*$|^[ \t>]*(BUGCHECK_(STR|CODE):|\*\*\* Fatal System Error: 0x|BugCheck [0-9A-Fa-f]+, \{|Bugcheck code [0-9A-Fa-f]+\s*$)/m.test(head)) return 'windbg';
   if (/<Event[\s>]/.test(head)) return 'winevent-xml';
-  if (/^\s*\{.*"winlog"\s*:/.test(head)) return 'winlogbeat';
   // iostat's tables: "Device  r/s ...", "avg-cpu:", or --pretty / -h with the device column last ("   tps ... Device").
   if (/^Device:?\s+.*(r\/s|rrqm\/s|tps)/m.test(head) || /^avg-cpu:/m.test(head) || /^[ \t]*(r\/s|w\/s|tps)[ \t].*[ \t]Device:?[ \t]*$/m.test(head)) return 'iostat';
   if (/^\[\s*\d+\.\d+\]|kernel: |^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ kernel/m.test(head)) return 'kernel';

@@ -278,7 +278,7 @@ function isCopiedPreamble(bytes: Buffer): boolean {
     .replace(/[ \t]*[-+][ \t]*$/, '')
     .trimEnd();
   if (/<[?!/]|<Events[\s>]/.test(text)) return false;
-  return text.trim() === '' || /(^|\n)[^\n:]{1,40}:$/.test(text);
+  return text.trim() === '' || /(^|\n)[^\n:：]{1,40}[:：]$/.test(text);
 }
 
 function findEventOpen(buffer: Buffer, from: number): number {

@@ -12,8 +12,12 @@
 
 /** First `<Event` that opens an event element (not `<Events>`). */
 const EVENT_OPEN = /<Event[\s>/]/;
-/** A `Label: value` or `Label:` line (labels are short and hold no colon). */
-const LABEL_LINE = /^\s*[^:\s][^:]{0,40}:(?:[ \t]+(\S.*)|\s*)$/;
+/**
+ * A `Label: value` or `Label:` line: a short label of letters (any script), spaces, dots and dashes, and a colon
+ * (full-width in CJK locales); a long label leaves no space before its value (`Aufgabenkategorie:Keine`). Digits
+ * keep a description's `at 10:23:28` from reading as a label.
+ */
+const LABEL_LINE = /^\s*\p{L}[\p{L}\p{M} .'’()-]{0,39}[:：][ \t]*(\S.*)?$/u;
 const OUTLINE_MARKER = /[ \t]*[-+][ \t]*$/;
 /** A declaration, comment, wrapper or closing tag: XML for the reader, not a copied preamble. */
 const XML_MARKUP = /<[?!/]|<Events[\s>]/;

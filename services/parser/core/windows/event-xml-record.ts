@@ -17,15 +17,23 @@ function textOf(element: XmlElement | undefined): string | undefined {
   return t === '' ? undefined : t;
 }
 
+/**
+ * An empty value pretty-printed over two lines (`<Data>` newline `</Data>`, as Event Viewer's copies and
+ * XElement write it) is empty; any other text is kept exactly.
+ */
+function dataText(element: XmlElement): string {
+  return /^[ \t]*\r?\n\s*$/.test(element.text) ? '' : element.text;
+}
+
 function readEventData(eventData: XmlElement | undefined, out: Record<string, string>): void {
   if (!eventData) return;
   let position = 0;
   for (const child of eventData.children) {
     if (child.name === 'Data') {
       position++;
-      out[child.attributes.Name ?? `param${position}`] = child.text;
+      out[child.attributes.Name ?? `param${position}`] = dataText(child);
     } else {
-      out[child.name] = child.text;
+      out[child.name] = dataText(child);
     }
   }
 }
@@ -39,7 +47,7 @@ function readUserData(userData: XmlElement | undefined, out: Record<string, stri
     for (const child of element.children) {
       const key = prefix === '' ? child.name : `${prefix}.${child.name}`;
       if (child.children.length > 0) flatten(child, key);
-      else out[key] = child.text;
+      else out[key] = dataText(child);
     }
   };
   for (const wrapper of userData?.children ?? []) flatten(wrapper, '');
