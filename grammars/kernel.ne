@@ -1,20 +1,21 @@
-# Linux kernel log line: syslog / journald / dmesg forms (see grammars/lexers/kernel.ts). The line's
-# structure only; the message is classified by grammars/kernel-message.ne.
+# Linux kernel log line: syslog / journald / dmesg forms (see grammars/lexers/kernel.ts). The line's structure only:
+# every rule places tokens (no values computed here), so services/parser/core/formats/kernel.ts runs it with
+# grammars/run-shaped-grammar.ts (nearley once per token shape, not once per line); the places are read by
+# services/parser/core/kernel/line-shape.ts, the message classified by grammars/kernel-message.ne.
 @preprocessor typescript
 @{%
 import { kernelLineLexer } from '../lexers/kernel.js';
-import { buildDmesgLine, buildKernelTag, buildMarkerLine, buildProgramTag, buildSyslogLine, buildUntagged } from '../../services/parser/core/kernel/line-shape.js';
 %}
 @lexer kernelLineLexer
 
-line -> %pri:? stamp %hostName tag {% (d) => buildSyslogLine(d[1], d[2], d[3]) %}
-      | %pri:? dmesgStamp %callerId:? %text:? {% (d) => buildDmesgLine(d[1], d[3]) %}
-      | %journalMarker {% (d) => buildMarkerLine(d[0]) %}
+line -> %pri:? syslogStamp %hostName:? %facLevel:? tag {% (d) => ({ kind: 'syslog', pri: d[0], stamp: d[1], host: d[2], level: d[3], ...d[4] }) %}
+      | %pri:? %decoded:? dmesgStamp %callerId:? %text:? {% (d) => ({ kind: 'dmesg', pri: d[0], decoded: d[1], stamp: d[2], text: d[4] }) %}
+      | %journalMarker {% (d) => ({ kind: 'marker', text: d[0] }) %}
 
-stamp -> %bsdStamp {% id %} | %isoStamp {% id %}
+syslogStamp -> %bsdStamp {% id %} | %isoStamp {% id %} | %ctimeStamp {% id %} | %fullStamp {% id %} | %epochStamp {% id %}
 
-dmesgStamp -> %uptime {% id %} | %wallClock {% id %}
+dmesgStamp -> %uptime {% id %} | %wallClock {% id %} | %dmesgIso {% id %} | %reltime {% id %} | %delta {% id %}
 
-tag -> %kernelTag %uptime:? %callerId:? %text:? {% (d) => buildKernelTag(d[1], d[3]) %}
-     | %programTag %text:? {% (d) => buildProgramTag(d[0], d[1]) %}
-     | %text:? {% (d) => buildUntagged(d[0]) %}
+tag -> %kernelTag %uptime:? %callerId:? %text:? {% (d) => ({ tag: d[0], uptime: d[1], text: d[3] }) %}
+     | %programTag %text:? {% (d) => ({ tag: d[0], text: d[1] }) %}
+     | %text:? {% (d) => ({ text: d[0] }) %}

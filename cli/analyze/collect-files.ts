@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Format } from '../../shared/vocabulary.js';
 import { HangwatchError } from '../../shared/errors.js';
 import { detectFormatByContent, detectFormatByPath } from '../../services/parser/core/detect-format.js';
+import { headIsYearLess } from '../../services/parser/core/year-less-head.js';
 
 // Walks the paths given to `hangwatch analyze` (a copy of /var/log/libvirt, kernel logs, guests/<domain>/...,
 // a sosreport) and decides each file's format: by path first, then by sniffing its first 4 KiB.
@@ -11,6 +12,8 @@ export interface CollectedFile {
   readonly path: string;
   readonly size: number;
   readonly format: Format | undefined;
+  /** Its records' stamps have no year (kern.log, messages): parsed after the host's dated files. */
+  readonly yearLess?: boolean;
 }
 
 const SKIP_NAMES = /(^\.|\.expected\.ndjson$|^(README|SOURCES|truth)\b)/i;
@@ -26,7 +29,7 @@ export async function collectFiles(paths: readonly string[]): Promise<CollectedF
       throw new HangwatchError('HW_INPUT_UNREADABLE', [path, (error as NodeJS.ErrnoException).code ?? String(error)], { cause: error });
     }
     if (info.isDirectory()) await walk(path, out);
-    else out.push({ path, size: info.size, format: await decideFormat(path) });
+    else out.push({ path, size: info.size, ...(await decideFormat(path)) });
   }
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
@@ -40,20 +43,24 @@ async function walk(dir: string, out: CollectedFile[]): Promise<void> {
     if (entry.isDirectory()) await walk(path, out);
     else if (entry.isFile()) {
       const info = await stat(path);
-      out.push({ path, size: info.size, format: await decideFormat(path) });
+      out.push({ path, size: info.size, ...(await decideFormat(path)) });
     }
   }
 }
 
-async function decideFormat(path: string): Promise<Format | undefined> {
+/** The file's format (by path, else by its first 4 KiB) and, for text logs, whether its stamps lack a year. */
+async function decideFormat(path: string): Promise<{ format: Format | undefined; yearLess?: boolean }> {
   const byPath = detectFormatByPath(path);
-  if (byPath) return byPath;
+  if (byPath === 'evtx' || byPath === 'dump') return { format: byPath };
   const handle = await open(path, 'r');
+  let head: string;
   try {
     const buf = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(buf, 0, SNIFF_BYTES, 0);
-    return detectFormatByContent(buf.subarray(0, bytesRead).toString('utf8'));
+    head = buf.subarray(0, bytesRead).toString('utf8');
   } finally {
     await handle.close();
   }
+  const format = byPath ?? detectFormatByContent(head);
+  return format === undefined ? { format } : { format, ...(headIsYearLess(head) ? { yearLess: true } : {}) };
 }

@@ -14,6 +14,11 @@ import type { CollectedFile } from './collect-files.js';
 
 // Parses every collected file with the same cores as the parser service. A file of unknown format is not
 // skipped silently: it becomes one dead letter naming it (with its first 64 KiB), and the run goes on.
+// Year-less syslog stamps take their year from the same host's dated records (DESIGN.md section 6), so the files
+// whose records carry full dates (libvirtd, qemu, iostat, EVTX, event XML, ISO and journal-export kernel logs) are
+// parsed first, and kern.log / messages after them: a collection copied with fresh modification times (`cp`
+// without -p, a git checkout, an untarred archive) then dates its kernel lines as the original does. Everything
+// else is reported in collection order, as before.
 
 export interface FileReport {
   readonly path: string;
@@ -36,14 +41,15 @@ export async function parseCollectedFiles(
   defaultHost: string,
   progress: Progress,
 ): Promise<ParsedCollection> {
-  const events: EcsEvent[] = [];
-  const deadletters: DeadLetter[] = [];
-  const reports: FileReport[] = [];
   const states = new SourceStates();
-  for (const file of files) {
+  const outcomes: Array<{ events: EcsEvent[]; deadletters: DeadLetter[]; report: FileReport }> = [];
+  for (const index of datedFirst(files)) {
+    const file = files[index] as CollectedFile;
     const host = hostFromPath(file.path) ?? defaultHost;
     const report: FileReport = { path: file.path, format: file.format ?? 'unknown', host, events: 0, deadletters: 0 };
-    reports.push(report);
+    const events: EcsEvent[] = [];
+    const deadletters: DeadLetter[] = [];
+    outcomes[index] = { events, deadletters, report };
     if (!file.format) {
       const head = (await readFile(file.path)).subarray(0, 64 * 1024);
       const error = new HangwatchError('HW_PARSE_UNKNOWN_FORMAT', [`cannot detect the format of ${file.path}`]);
@@ -71,5 +77,17 @@ export async function parseCollectedFiles(
     }
     if (consumed < file.size) progress.advance(file.size - consumed);
   }
-  return { events, deadletters, files: reports };
+  const events: EcsEvent[] = [];
+  const deadletters: DeadLetter[] = [];
+  for (const outcome of outcomes) {
+    for (const e of outcome.events) events.push(e);
+    for (const d of outcome.deadletters) deadletters.push(d);
+  }
+  return { events, deadletters, files: outcomes.map((o) => o.report) };
+}
+
+/** Indices of the files in parse order: the ones with dated records first, the year-less ones after; stable. */
+export function datedFirst(files: readonly CollectedFile[]): number[] {
+  const indices = files.map((_, i) => i);
+  return [...indices.filter((i) => files[i]?.yearLess !== true), ...indices.filter((i) => files[i]?.yearLess === true)];
 }

@@ -14,6 +14,10 @@ import moo from 'moo';
 //                           without the rIP), 5.x+: "kvm_amd: kvm [%i]: vcpu%i, guest rIP: 0x%lx Unhandled WRMSR(0x%x) = 0x%llx"
 //   block/blk-core.c        "blk_update_request: I/O error, dev %s, sector %llu" (4.14-4.19 "print_req_error:",
 //                           < 3.17 "end_request:", 5.x+ no prefix), fs/buffer.c "Buffer I/O error on dev %s, ..."
+//   kernel/sched/core.c     sched_show_task(), printed for each blocked task by the hung-task detector and sysrq-w:
+//                           5.10+ "task:%-15.15s state:%c stack:%5lu pid:%5d ppid:%6d flags:0x%08lx";
+//                           before, "%-15.15s %c" then [" %016lx" (3.x)] "%5lu %5d %6d 0x%08lx" (2.6.32: "%-13.13s")
+//   kernel/rcu/tree_exp.h   "INFO: %s detected expedited stalls on CPUs/tasks: {"
 
 const text = { match: /[^]+/, lineBreaks: true };
 const hex = /0x[0-9a-fA-F]+/;
@@ -23,7 +27,12 @@ export const kernelMessageLexer = moo.states({
     softLockup: { match: /(?:(?:NMI )?watchdog: )?BUG: soft lockup - CPU#/, next: 'softLockup' },
     hardLockup: { match: /(?:(?:NMI )?watchdog: )?Watchdog detected hard LOCKUP on cpu /, next: 'cpu' },
     hungTask: { match: /INFO: task /, next: 'hungTask' },
-    rcuStall: { match: /(?:rcu: )?INFO: rcu_\w+ (?:self-)?detected stalls? on CPU(?:s\/tasks:)?/, next: 'rcu' },
+    rcuStall: { match: /(?:rcu: )?INFO: rcu_\w+ (?:self-)?detected (?:expedited )?stalls? on (?:CPUs\/tasks:|CPU|tasks:)/, next: 'rcu' },
+    // The state line of a task dump: only a task in uninterruptible sleep (D) is a hung task (rcu stall reports dump
+    // their idle kthread the same way, `state:I`); the post-processor reads the fields.
+    taskState: { match: 'task:', next: 'message' },
+    // Old layout: the comm padded to exactly 15 (2.6.32: 13) columns, then the state letter.
+    oldTaskState: { match: /[^\n]{13}(?:[^\n]{2})? D (?= *(?:[0-9a-f]{8,16} +)?\d+ +\d+ +\d+ 0x[0-9a-f]+\s*$)/, next: 'message' },
     kvmInternal: { match: /KVM internal error/, next: 'message' },
     // 5.x+ prefixes the vendor module ("kvm_amd: kvm [67539]: ..."); other kvm_intel:/kvm_amd: lines stay text.
     kvmPid: { match: /(?:kvm_(?:intel|amd): )?kvm \[\d+\]: /, next: 'kvm' },

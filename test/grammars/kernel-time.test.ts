@@ -26,11 +26,12 @@ test('the per-hour zone cache agrees with localToUtcMs across daylight-saving ch
 
 test('stamp readers keep fractions and offsets', () => {
   const utc = parseZone('UTC');
-  assert.equal(bsdStampMs('Mar 15 13:05:29.345601 ', Date.UTC(2017, 2, 20), utc), Date.UTC(2017, 2, 15, 13, 5, 29, 345));
-  assert.equal(bsdStampMs('Mar  5 01:02:03 ', Date.UTC(2017, 2, 20), utc), Date.UTC(2017, 2, 5, 1, 2, 3));
-  assert.equal(isoStampMs('2017-03-15T13:05:01.123456+08:00 ', 'kernel'), Date.UTC(2017, 2, 15, 5, 5, 1, 123));
-  assert.equal(isoStampMs('2017-03-15T13:05:01-0530 ', 'kernel'), Date.UTC(2017, 2, 15, 18, 35, 1));
-  assert.equal(isoStampMs('2017-03-15T05:08:40.5Z ', 'kernel'), Date.UTC(2017, 2, 15, 5, 8, 40, 500));
+  const mtime = { ms: Date.UTC(2017, 2, 20), basis: 'file-mtime' } as const;
+  assert.equal(bsdStampMs('Mar 15 13:05:29.345601 ', mtime, utc), Date.UTC(2017, 2, 15, 13, 5, 29, 345));
+  assert.equal(bsdStampMs('Mar  5 01:02:03 ', mtime, utc), Date.UTC(2017, 2, 5, 1, 2, 3));
+  assert.deepEqual(isoStampMs('2017-03-15T13:05:01.123456+08:00 ', utc), { ms: Date.UTC(2017, 2, 15, 5, 5, 1, 123), explicit: true });
+  assert.deepEqual(isoStampMs('2017-03-15T13:05:01-0530 ', utc), { ms: Date.UTC(2017, 2, 15, 18, 35, 1), explicit: true });
+  assert.deepEqual(isoStampMs('2017-03-15T05:08:40.5Z ', utc), { ms: Date.UTC(2017, 2, 15, 5, 8, 40, 500), explicit: true });
   assert.equal(wallClockMs('[Wed Mar  1 13:05:01 2017] ', parseZone('+08:00')), Date.UTC(2017, 2, 1, 5, 5, 1));
   assert.throws(() => wallClockMs('[Thu Feb 30 13:05:01 2017] ', utc), { code: 'HW_TIME_INVALID' });
 });

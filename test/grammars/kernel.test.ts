@@ -66,13 +66,13 @@ test('a soft lockup carries cpu, seconds, task and the stuck process', () => {
   assert.equal(e?.host?.name, 'sc7');
   assert.equal(e?.libvirt?.hypervisor, 'sc7');
   assert.equal(e?.['@timestamp'], '2017-03-15T05:05:01.000Z');
-  assert.deepEqual(e?.hangwatch.time, { basis: 'zone', zone: 'Asia/Shanghai' });
+  assert.deepEqual(e?.hangwatch.time, { basis: 'zone', zone: 'Asia/Shanghai', year: 'file-mtime' });
 });
 
 test('without a configured zone syslog times are read as UTC and still say basis zone', () => {
   const [out] = parseLines([LOCKUP], { mtime: '2017-03-16T00:00:00.000Z' });
   assert.equal(out?.events[0]?.['@timestamp'], '2017-03-15T13:05:01.000Z');
-  assert.deepEqual(out?.events[0]?.hangwatch.time, { basis: 'zone', zone: '+00:00' });
+  assert.deepEqual(out?.events[0]?.hangwatch.time, { basis: 'zone', zone: '+00:00', year: 'file-mtime' });
 });
 
 test('year rollover: a Dec 31 line in a file modified on Jan 1 belongs to the old year', () => {
@@ -117,7 +117,8 @@ test('a syslog line with wall clock and [uptime] teaches the boot time to later 
   const outs = parseLines([LOCKUP, '[18022.345678] ten seconds later', '-- Reboot --', '[5.000000] after the reboot'], {
     mtime: '2017-03-16T00:00:00.000Z',
   });
-  assert.deepEqual(outs[1]?.events[0]?.hangwatch.time, { basis: 'uptime' });
+  // The boot time rests on a syslog stamp whose year came from the file's mtime: the uptime line says so too.
+  assert.deepEqual(outs[1]?.events[0]?.hangwatch.time, { basis: 'uptime', year: 'file-mtime' });
   assert.equal(outs[1]?.events[0]?.['@timestamp'], '2017-03-15T13:05:11.000Z');
   assert.equal(outs[2]?.events.length, 0);
   assert.equal(outs[2]?.deadletters.length, 0);

@@ -31,7 +31,9 @@ export class SourceStates {
     return this.hostDated.get(host);
   }
   noteDated(host: string, ms: number): void {
-    this.hostDated.set(host, ms);
+    // The latest, not the last parsed: the reference must not depend on the order files are read in.
+    const known = this.hostDated.get(host);
+    if (known === undefined || ms > known) this.hostDated.set(host, ms);
   }
   get(record: RawRecord): SourceState {
     const key = `${record.host}\u0000${record.path}`;
@@ -148,9 +150,18 @@ export function yearReferenceFor(referenceMs: number | undefined, hostDatedMs: n
   return { ms: createdMs, basis: 'ingest' };
 }
 
-/** A host record dated by its own full stamp (not a guest's clock, not a year we guessed) dates its host. */
+const HOST_DATED_BASES: ReadonlySet<string> = new Set(['explicit', 'zone', 'header-interval']);
+
+/**
+ * A host record dated by its own full stamp (not a guest's clock, not a year we guessed) dates its host: an
+ * explicit offset, or a full local date read in the host's zone (iostat -t, dmesg -T, a header date plus the
+ * sampling interval). A time whose year was inferred carries `hangwatch.time.year` and never counts; neither do
+ * derived ones (uptime, inherited, ingest) nor a clock flagged suspect.
+ */
 function noteHostDated(states: SourceStates, host: string, event: EcsEvent): void {
-  if (event.hangwatch.time.basis !== 'explicit') return;
+  const time = event.hangwatch.time;
+  if (time.year !== undefined || !HOST_DATED_BASES.has(time.basis)) return;
+  if ((time as { suspect?: boolean }).suspect === true) return;
   const dataset = event.event.dataset;
   if (!dataset.startsWith('libvirt.') && !dataset.startsWith('linux.')) return;
   const ms = Date.parse(event['@timestamp']);

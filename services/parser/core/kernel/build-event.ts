@@ -24,6 +24,10 @@ export interface KernelLineFacts {
   readonly pid?: number;
   /** Absent for non-kernel lines, which are not classified. */
   readonly classified?: Classified;
+  /** Severity the line carries (`kern.warn`, `<4>`, dmesg -x). */
+  readonly level?: string;
+  /** Parse flags of the line's form (`after-shell-prompt`, `wall-broadcast`). */
+  readonly flags?: readonly string[];
 }
 
 const ERROR_ACTIONS: ReadonlySet<EventAction> = new Set(['soft-lockup', 'hung-task', 'kvm-internal-error', 'disk-error']);
@@ -44,6 +48,10 @@ function describe(m: KernelMessage): { action: EventAction; kernel: KernelFields
       return { action: 'soft-lockup', kernel: m.cpu !== undefined ? { cpu: m.cpu } : {}, flag: 'rcu-stall' };
     case 'hung-task':
       return { action: 'hung-task', kernel: { task: m.task, stuck_s: m.blockedS }, process: splitTask(m.task) };
+    case 'blocked-task':
+      // The state line of a D-state task in a task dump (after `INFO: task ... blocked`, or sysrq-w's list of
+      // blocked tasks): the same evidence, without the seconds; flagged so the two are told apart.
+      return { action: 'hung-task', kernel: { task: m.task }, process: splitTask(m.task), flag: 'task-dump' };
     case 'kvm-msr':
       return { action: 'kvm-msr', kernel: { msr: m.msr, ...(m.vcpu !== undefined ? { vcpu: m.vcpu } : {}) }, ...(m.pid !== undefined ? { process: { pid: m.pid } } : {}) };
     case 'kvm-internal-error':
@@ -58,7 +66,7 @@ function describe(m: KernelMessage): { action: EventAction; kernel: KernelFields
 }
 
 export function buildKernelDraft(facts: KernelLineFacts): EventDraft {
-  const flags: string[] = [];
+  const flags: string[] = facts.flags ? [...facts.flags] : [];
   let action: EventAction = 'other';
   let kernel: KernelFields = {};
   let proc: ProcessFields | undefined;
@@ -87,11 +95,12 @@ export function buildKernelDraft(facts: KernelLineFacts): EventDraft {
     message: facts.message,
     host: { name: facts.hostName },
     hangwatch: {
-      time: { basis: time.basis, ...(time.zone !== undefined ? { zone: time.zone } : {}) },
+      time: { basis: time.basis, ...(time.zone !== undefined ? { zone: time.zone } : {}), ...(time.year !== undefined ? { year: time.year } : {}) },
       parse: { grammar: 'kernel', ...(flags.length > 0 ? { flags } : {}) },
     },
   };
   if (proc) draft.process = proc;
+  if (facts.level !== undefined) draft.log = { level: facts.level };
   if (Object.keys(kernel).length > 0) draft.linux = { kernel };
   return draft;
 }

@@ -1,8 +1,8 @@
 import rules from '../../../../grammars/generated/kernel-message.js';
 import { kernelMessageLexer } from '../../../../grammars/lexers/kernel-message.js';
-import { runGrammar } from '../../../../grammars/run-grammar.js';
+import { runShapedGrammar } from '../../../../grammars/run-shaped-grammar.js';
 import { ParseFailure } from '../parse-failure.js';
-import { OTHER_MESSAGE, type KernelMessage } from './message-shape.js';
+import { buildKernelMessage, OTHER_MESSAGE, type KernelMessage, type PlacedMessage } from './message-shape.js';
 
 export interface Classified {
   readonly message: KernelMessage;
@@ -20,7 +20,7 @@ export function classifyKernelMessage(text: string): Classified {
   const first = kernelMessageLexer.next();
   if (first === undefined || first.type === 'text') return OTHER;
   try {
-    return { message: runGrammar<KernelMessage>('kernel-message', rules, text), unrecognized: false };
+    return { message: buildKernelMessage(runShapedGrammar<PlacedMessage>('kernel-message', rules, kernelMessageLexer, text)), unrecognized: false };
   } catch (error) {
     // Only "no match" falls back; an ambiguous parse is a grammar bug and must reach the dead letters.
     if (error instanceof ParseFailure && error.code === 'HW_PARSE_NO_MATCH') return { message: OTHER_MESSAGE, unrecognized: true };

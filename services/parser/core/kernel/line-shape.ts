@@ -1,14 +1,24 @@
 import type { Token } from 'moo';
+import rules from '../../../../grammars/generated/kernel.js';
+import { kernelLineLexer } from '../../../../grammars/lexers/kernel.js';
+import { runShapedGrammar } from '../../../../grammars/run-shaped-grammar.js';
 
-// Post-processors of grammars/kernel.ne: plain objects describing a kernel log line's structure. Times are
-// resolved later (kernel-time.ts) because they need the source's context (zone, file mtime, boot time).
+// What grammars/kernel.ne places (tokens only) and the plain line model built from it. Times are resolved later
+// (resolve-time.ts) because they need the source's context (zone, year reference, boot time).
+
+/** The stamp forms of grammars/lexers/kernel.ts, by token type. */
+export type SyslogStampKind = 'bsdStamp' | 'isoStamp' | 'ctimeStamp' | 'fullStamp' | 'epochStamp';
+export type DmesgStampKind = 'uptime' | 'wallClock' | 'dmesgIso' | 'reltime' | 'delta';
 
 export interface SyslogLine {
   readonly kind: 'syslog';
-  /** "Mar 15 13:05:01[.123456] " or "2017-03-15T13:05:01[.123456]+08:00 " */
+  readonly stampKind: SyslogStampKind;
+  /** "Mar 15 13:05:01[.123456] ", "2017-03-15T13:05:01[.123456]+08:00 ", ... */
   readonly stamp: string;
-  readonly iso: boolean;
-  readonly host: string;
+  /** Absent when the line has no host field ("Jun  2 10:11:12 kernel: ..."). */
+  readonly host?: string;
+  /** Severity from `<4>` or `kern.warn` when the line carries one. */
+  readonly level?: string;
   /** `kernel` for kernel lines, the program name otherwise; absent when the line has no tag. */
   readonly program?: string;
   readonly pid?: number;
@@ -18,9 +28,9 @@ export interface SyslogLine {
 
 export interface DmesgLine {
   readonly kind: 'dmesg';
-  readonly uptimeMs?: number;
-  /** "[Wed Mar 15 13:05:01 2017] " of dmesg -T */
-  readonly wallClock?: string;
+  readonly stampKind: DmesgStampKind;
+  readonly stamp: string;
+  readonly level?: string;
   readonly message: string;
 }
 
@@ -31,48 +41,73 @@ export interface MarkerLine {
 
 export type KernelLine = SyslogLine | DmesgLine | MarkerLine;
 
-interface Tag {
-  readonly program?: string;
-  readonly pid?: number;
-  readonly uptimeMs?: number;
-  readonly message: string;
+/** The grammar's placement of one line's tokens (grammars/kernel.ne). */
+interface Placed {
+  readonly kind: 'syslog' | 'dmesg' | 'marker';
+  readonly pri?: Token | null;
+  readonly decoded?: Token | null;
+  readonly stamp?: Token;
+  readonly host?: Token | null;
+  readonly level?: Token | null;
+  readonly tag?: Token | null;
+  readonly uptime?: Token | null;
+  readonly text?: Token | null;
+}
+
+// RFC 5424 severity names by number: `<4>` (dmesg -r, kmsg) -> "warning".
+const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+
+/** Parses one line's structure; throws ParseFailure (HW_PARSE_NO_MATCH) when it starts with no known stamp. */
+export function parseKernelLine(text: string): KernelLine {
+  return buildKernelLine(runShapedGrammar<Placed>('kernel', rules, kernelLineLexer, text));
+}
+
+function buildKernelLine(p: Placed): KernelLine {
+  const message = p.text ? p.text.text : '';
+  if (p.kind === 'marker') return { kind: 'marker', text: message };
+  const stamp = p.stamp as Token;
+  const level = levelOf(p);
+  if (p.kind === 'dmesg') {
+    return level === undefined
+      ? { kind: 'dmesg', stampKind: stamp.type as DmesgStampKind, stamp: stamp.text, message }
+      : { kind: 'dmesg', stampKind: stamp.type as DmesgStampKind, stamp: stamp.text, level, message };
+  }
+  const line: { -readonly [K in keyof SyslogLine]: SyslogLine[K] } = { kind: 'syslog', stampKind: stamp.type as SyslogStampKind, stamp: stamp.text, message };
+  if (p.host) line.host = p.host.text.slice(0, -1);
+  if (level !== undefined) line.level = level;
+  if (p.tag) {
+    if (p.tag.type === 'kernelTag') line.program = 'kernel';
+    else {
+      const raw = p.tag.text.replace(/: ?$/, '');
+      const open = raw.indexOf('[');
+      line.program = open === -1 ? raw : raw.slice(0, open);
+      if (open !== -1) line.pid = Number(raw.slice(open + 1, -1));
+    }
+  }
+  if (p.uptime) line.uptimeMs = uptimeTokenMs(p.uptime.text);
+  return line;
+}
+
+function levelOf(p: Placed): string | undefined {
+  if (p.level) return p.level.text.slice(p.level.text.indexOf('.') + 1, -1);
+  if (p.decoded) {
+    // dmesg -x: "kern  :warn  : "
+    const colon = p.decoded.text.indexOf(':');
+    return p.decoded.text.slice(colon + 1, p.decoded.text.indexOf(':', colon + 1)).trim();
+  }
+  if (p.pri) return SEVERITIES[Number(p.pri.text.slice(1, -1)) % 8];
+  return undefined;
 }
 
 /** "[  123.456789] " -> 123456.789 (ms); integer arithmetic, no float parse of the whole stamp. */
 export function uptimeTokenMs(token: string): number {
-  const inner = token.slice(token.indexOf('[') + 1, token.indexOf(']')).trim();
-  const dot = inner.indexOf('.');
-  const whole = Number(inner.slice(0, dot));
-  const frac = inner.slice(dot + 1).padEnd(6, '0').slice(0, 6);
+  const open = token.indexOf('[');
+  let i = open + 1;
+  while (token.charCodeAt(i) === 32) i++;
+  const dot = token.indexOf('.', i);
+  const whole = Number(token.slice(i, dot));
+  let end = dot + 1;
+  while (end < token.length && token.charCodeAt(end) >= 48 && token.charCodeAt(end) <= 57) end++;
+  const frac = token.slice(dot + 1, end).padEnd(6, '0').slice(0, 6);
   return whole * 1000 + Number(frac) / 1000;
-}
-
-export function buildSyslogLine(stamp: Token, host: Token, tag: Tag): SyslogLine {
-  return { kind: 'syslog', stamp: stamp.text, iso: stamp.type === 'isoStamp', host: host.text.slice(0, -1), ...tag };
-}
-
-export function buildKernelTag(uptime: Token | null, text: Token | null): Tag {
-  return { program: 'kernel', ...(uptime ? { uptimeMs: uptimeTokenMs(uptime.text) } : {}), message: text?.text ?? '' };
-}
-
-export function buildProgramTag(tag: Token, text: Token | null): Tag {
-  // "libvirtd[1234]: " / "systemd: "
-  const raw = tag.text.replace(/: ?$/, '');
-  const open = raw.indexOf('[');
-  if (open === -1) return { program: raw, message: text?.text ?? '' };
-  return { program: raw.slice(0, open), pid: Number(raw.slice(open + 1, -1)), message: text?.text ?? '' };
-}
-
-export function buildUntagged(text: Token | null): Tag {
-  return { message: text?.text ?? '' };
-}
-
-export function buildDmesgLine(stamp: Token, text: Token | null): DmesgLine {
-  const message = text?.text ?? '';
-  if (stamp.type === 'wallClock') return { kind: 'dmesg', wallClock: stamp.text, message };
-  return { kind: 'dmesg', uptimeMs: uptimeTokenMs(stamp.text), message };
-}
-
-export function buildMarkerLine(marker: Token): MarkerLine {
-  return { kind: 'marker', text: marker.text };
 }
