@@ -62,6 +62,9 @@ export function detectFormatByContent(text: string): Format | undefined {
   // iostat's tables: "Device  r/s ...", "avg-cpu:", or --pretty / -h with the device column last ("   tps ... Device").
   if (/^Device:?\s+.*(r\/s|rrqm\/s|tps)/m.test(head) || /^avg-cpu:/m.test(head) || /^[ \t]*(r\/s|w\/s|tps)[ \t].*[ \t]Device:?[ \t]*$/m.test(head)) return 'iostat';
   if (/^\[\s*\d+\.\d+\]|kernel: |^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ kernel/m.test(head)) return 'kernel';
+  // Kernel logs in the other shapes people collect: `kernel:[uptime]` without a space (wall broadcasts), a syslogd
+  // wall broadcast header, dmesg -T / --time-format iso / -e / -x stamps.
+  if (/kernel(\[\d+\])?:\[|^Message from syslogd@\S+ at |^\[\S+ +\S+ +\d{1,2} \d\d:\d\d:\d\d \d{4}\] |^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d+[+-]\d\d:?\d\d |^\[\S{3}\d{1,2} \d\d:\d\d\] |^[a-z]+ *:[a-z]+ *: \[/m.test(head)) return 'kernel';
   return undefined;
 }
 
