@@ -10,7 +10,11 @@ import { lexer } from '../lexers/qemu-cmdline.js';
 %}
 @lexer lexer
 
+# A command line whose head is missing (a log or paste that starts inside one: `-device ... \`) or that was cut
+# right after its env assignments still parses: without a program, marked by its absence.
 cmdline -> envs %word items {% (d) => ({ env: d[0], program: d[1].value, items: d[2] }) %}
+         | envs {% (d) => ({ env: d[0], items: null }) %}
+         | envs %option items {% (d) => ({ env: d[0], firstOption: d[1].value, items: d[2] }) %}
 
 envs -> null {% () => null %}
       | envs %assign {% (d) => [d[0], d[1].value] %}

@@ -5,11 +5,12 @@ import moo from 'moo';
 // of -blockdev/-object/-device). Newer libvirt (>= 6.x) breaks it into lines ending with " \"; the shipper may
 // join them or not, so a backslash-newline is just whitespace here.
 // One token per shell word (a word may be several quoted pieces: file='/a b'x), unquoted by `value`: the
-// grammar then sees about two tokens per option, and nothing it has to reassemble. An unterminated quote
-// matches no rule, which the grammar runner reports as a parse failure with the expected tokens.
+// grammar then sees about two tokens per option, and nothing it has to reassemble.
 
-const WORD = String.raw`(?:[^\s'"\\]+|'[^']*'|"(?:[^"\\]|\\[^])*"|\\[^\r\n])+`;
-const PIECE = /'([^']*)'|"((?:[^"\\]|\\[^])*)"|\\([^\r\n])|([^\s'"\\]+)/g;
+// A quote left open runs to the end of the input: the command line was cut inside it (a log copied while libvirt
+// wrote it, a paste cut short). Taking it as a word keeps what came before; the caller flags the line partial.
+const WORD = String.raw`(?:[^\s'"\\]+|'[^']*(?:'|$)|"(?:[^"\\]|\\[^])*(?:"|$)|\\[^\r\n])+`;
+const PIECE = /'([^']*)(?:'|$)|"((?:[^"\\]|\\[^])*)(?:"|$)|\\([^\r\n])|([^\s'"\\]+)/g;
 
 /** Removes shell quoting: 'a b' -> a b, "a\"b" -> a"b, \x -> x. */
 export function unquoteWord(word: string): string {

@@ -33,6 +33,8 @@ export const QemuSchema = z.object({
     .object({
       model: z.string().optional(),
       flags: z.array(z.string()).optional(),
+      // Extension (issue 19): -cpu properties that are not CPUID feature bits (`migratable=on`, `level=13`).
+      properties: z.array(z.string()).optional(),
     })
     .optional(),
   hyperv: z.array(z.string()).optional(),
@@ -54,6 +56,10 @@ export const QemuSchema = z.object({
   signal: z.object({ number: z.number().int().optional(), sender_pid: z.number().int().optional() }).optional(),
   shutdown: z.object({ reason: z.string().optional() }).optional(),
   cpuid: z.object({ feature: z.string().optional(), register: z.string().optional() }).optional(),
+  // Extension (issue 19): the disk error a guest was paused on (`IO error device=... node-name=... reason=...`).
+  io_error: z
+    .object({ device: z.string().optional(), node_name: z.string().optional(), reason: z.string().optional(), errno: z.number().int().optional() })
+    .optional(),
 });
 export type QemuFields = z.infer<typeof QemuSchema>;
 

@@ -7,10 +7,13 @@ import type { EcsEvent } from '../../shared/schema/event.js';
 import type { RawRecord } from '../../shared/raw-record.js';
 import { qemuParser } from '../../services/parser/core/formats/qemu.js';
 import { parseRecord, SourceStates } from '../../services/parser/core/parse-record.js';
-import { assertGolden, FIXED_CREATED, listFixtures, parseFile, registryOf } from './golden.js';
+import type { DeadLetter } from '../../shared/schema/deadletter.js';
+import { createFramer, framingFor } from '../../services/shipper/core/framing.js';
+import { assertGolden, FIXED_CREATED, FIXED_MTIME, listFixtures, registryOf } from './golden.js';
 
-// Golden fixtures for the qemu domain log: `<case>--<vm>.log` is fed line by line as
-// /var/log/libvirt/qemu/<vm>.log (the file name names the domain). Sources: fixtures/qemu/SOURCES.md.
+// Golden fixtures for the qemu domain log: `<case>--<vm>.log` is read as /var/log/libvirt/qemu/<vm>.log (the file
+// name names the domain) through the qemu record framing, as `hangwatch parse` and the shipper read it; the
+// line-by-line path (a shipper that sends one record a line) is tested below. Sources: fixtures/qemu/SOURCES.md.
 
 const dir = join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures', 'qemu');
 const registry = registryOf(qemuParser);
@@ -21,8 +24,25 @@ function domainLogPath(file: string): string {
   return `/var/log/libvirt/qemu/${vm}.log`;
 }
 
+/** A fixture read the way `hangwatch parse` and the shipper read a qemu log: through the qemu record framing. */
 function parseFixture(file: string) {
-  return parseFile(file, registry, { format: 'qemu', framing: 'lines', path: domainLogPath(file) });
+  return parseFramed(readFileSync(file), domainLogPath(file));
+}
+
+function parseFramed(bytes: Buffer, path: string, chunkBytes = 1 << 20) {
+  const framer = createFramer(framingFor('qemu', path), 16 << 20);
+  const frames = [];
+  for (let at = 0; at < bytes.length; at += chunkBytes) frames.push(...framer.push(bytes.subarray(at, at + chunkBytes)));
+  frames.push(...framer.end());
+  const states = new SourceStates();
+  const events: EcsEvent[] = [];
+  const deadletters: DeadLetter[] = [];
+  for (const frame of frames) {
+    const out = parseRecord({ ...record(frame.bytes, frame.offset, path), host: 'testhost', fingerprint: 'fixture', mtime: FIXED_MTIME }, registry, states, options);
+    events.push(...out.events);
+    deadletters.push(...out.deadletters);
+  }
+  return { events, deadletters };
 }
 
 for (const file of [...listFixtures(dir), ...listFixtures(join(dir, 'invalid'))]) {

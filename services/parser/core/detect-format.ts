@@ -4,7 +4,7 @@ import type { Format } from '../../../shared/vocabulary.js';
 // locations), then by content sniffing of the record.
 
 const PATH_RULES: ReadonlyArray<readonly [RegExp, Format]> = [
-  [/(^|\/)libvirt\/qemu\/[^/]+\.log(\.\d+)?$/, 'qemu'],
+  [/(^|\/)libvirt\/qemu\/[^/]+\.log([.-]\d+)?$/, 'qemu'],
   [/(^|\/)(libvirtd|virtqemud|virtlogd)\.log(\.\d+)?$/, 'libvirtd'],
   [/(^|\/)(kern\.log|dmesg|messages|syslog)(\.\d+)?(\.txt)?$/, 'kernel'],
   // iostat*, or a name with iostat as a word (host1-iostat.log, sample_iostat_11.7.3.output); not nfsiostat/cifsiostat.
@@ -45,6 +45,12 @@ function isWinlogbeatJson(text: string): boolean {
   return /"event_id"\s*:/.test(text) && /"(computer_name|log_name|source_name)"\s*:/.test(text);
 }
 
+// qemu domain log lines that no other format writes: libvirt's lifecycle lines in that log, qemu's
+// `-msg timestamp=on` stamp (6 digits and Z, a blank for the T in some collections) before its program name,
+// qemu's KVM errors and pty notice.
+const QEMU_LINE =
+  /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}[+-]\d{4}: (?:shutting down|starting up|IO error|Starting external device|Domain id=\d+ is tainted)|^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d{6}Z (?:\S*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|qemu|kvm):|^KVM internal error\. Suberror|^KVM: entry failed, hardware error|^char device redirected to /m;
+
 export function detectFormatByContent(text: string): Format | undefined {
   const head = text.slice(0, 4096);
   if (head.startsWith('ElfFile\u0000')) return 'evtx';
@@ -54,7 +60,7 @@ export function detectFormatByContent(text: string): Format | undefined {
   // (`[` only before an object: dmesg lines start with `[`.)
   if (/^[\s\uFEFF]*(\{|\[\s*\{)/.test(head) && isWinlogbeatJson(text)) return 'winlogbeat';
   if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}: \d+: (debug|info|warning|error) : /m.test(head)) return 'libvirtd';
-  if (/starting up libvirt version|^LC_ALL=C |-name (guest=)?\S+ .*-machine /m.test(head)) return 'qemu';
+  if (/starting up libvirt version|^`?LC_ALL=C\b|-name (guest=)?\S+ .*-machine /m.test(head) || QEMU_LINE.test(head)) return 'qemu';
   // WinDbg: the banner, the analysis heading, or any bugcheck marker a pasted excerpt may be left with (a live
   // kernel debugger's `*** Fatal System Error:`, `.bugcheck`'s `Bugcheck code`, an old report's `BUGCHECK_STR:`).
   if (/Bugcheck Analysis|Microsoft \(R\) Windows Debugger|^[ \t>]*[A-Z][A-Z0-9_]+ \([0-9a-fA-F]+\)\s*$|^[ \t>]*(BUGCHECK_(STR|CODE):|\*\*\* Fatal System Error: 0x|BugCheck [0-9A-Fa-f]+, \{|Bugcheck code [0-9A-Fa-f]+\s*$)/m.test(head)) return 'windbg';

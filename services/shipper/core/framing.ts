@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Format } from '../../../shared/vocabulary.js';
 import { JsonDocumentFramer } from './json-document-framer.js';
+import { QemuRecordFramer } from './qemu-record-framer.js';
 
 // Record framing (issue 4): newline lines with a maximum length, one `<Event>` per record for event XML, one
 // document per WinDbg report. Incremental (push chunks, then end) with bounded memory: a line longer than the
@@ -23,7 +24,10 @@ export interface Framer {
   readonly committedOffset: number;
 }
 
-export type Framing = 'lines' | 'event-xml' | 'document' | 'json-documents';
+export type Framing = 'lines' | 'event-xml' | 'document' | 'json-documents' | 'qemu-records';
+
+// The qemu domain log's path, as detect-format.ts knows it (rotations included).
+const QEMU_DOMAIN_LOG = /(^|[\\/])libvirt[\\/]qemu[\\/][^\\/]+\.log([.-]\d+)?$/;
 
 export function framingFor(format: Format | 'auto', path: string): Framing {
   if (format === 'winevent-xml' || (format === 'auto' && /\.xml$/i.test(path))) return 'event-xml';
@@ -31,6 +35,8 @@ export function framingFor(format: Format | 'auto', path: string): Framing {
   // reads them all (json-document-framer.ts); for NDJSON it gives the same records as line framing.
   if (format === 'winlogbeat' || (format === 'auto' && /\.(nd)?json(l)?$/i.test(path))) return 'json-documents';
   if (format === 'windbg' || (format === 'auto' && /\.(windbg|analyze)(\.txt)?$|windbg[^/]*\.txt$/i.test(path))) return 'document';
+  // Lines grouped into records: a qemu command line over several lines is one record (qemu-record-framer.ts).
+  if (format === 'qemu' || (format === 'auto' && QEMU_DOMAIN_LOG.test(path))) return 'qemu-records';
   return 'lines';
 }
 
@@ -43,6 +49,7 @@ export function createFramer(framing: Framing, maxRecordBytes: number, startOffs
   if (framing === 'event-xml') return new EventXmlFramer(maxRecordBytes, startOffset);
   if (framing === 'document') return new DocumentFramer(maxRecordBytes, startOffset);
   if (framing === 'json-documents') return new JsonDocumentFramer(maxRecordBytes, startOffset);
+  if (framing === 'qemu-records') return new QemuRecordFramer(new LineFramer(maxRecordBytes, startOffset, chunksKept), maxRecordBytes);
   return new LineFramer(maxRecordBytes, startOffset, chunksKept);
 }
 

@@ -1,28 +1,37 @@
 import rules from '../../../../grammars/generated/qemu-line.js';
 import { runGrammar } from '../../../../grammars/run-grammar.js';
 import type { EcsEvent, QemuFields } from '../../../../shared/schema/event.js';
-import { isoUtc, utcMsFromParts } from '../../../../shared/time.js';
-import type { EventAction, TimeBasis } from '../../../../shared/vocabulary.js';
+import { isoUtc } from '../../../../shared/time.js';
+import type { EventAction } from '../../../../shared/vocabulary.js';
 import type { EventDraft, FormatParser, ParseContext, SourceState } from '../event-draft.js';
 import { ParseFailure } from '../parse-failure.js';
 import { classifyMessage, isDumpLine, type MessageFacts } from '../qemu/classify-message.js';
-import { CMDLINE_GRAMMAR, isCommandLine, parseCommandLine, readQemuConfig, startsBrokenCommandLine, type QemuConfig } from '../qemu/command-line.js';
+import { CMDLINE_GRAMMAR, isCommandLine, parseCommandLine, readQemuConfig, type QemuCommandLine, type QemuConfig } from '../qemu/command-line.js';
+import { endsWithContinuation, isStamped, startsCommandWords, withoutBacktick } from '../qemu/line-shapes.js';
+import { explicitTime, implicitTime, type Timing } from '../qemu/line-time.js';
+import { readRecordShape } from '../qemu/record-shape.js';
 
-// The qemu domain log (/var/log/libvirt/qemu/<vm>.log), one line per record; a record may also hold several
-// lines (a KVM register dump shipped as one multi-line record, a command line joined with backslash-newlines).
+// The qemu domain log (/var/log/libvirt/qemu/<vm>.log). A record is a line, or the lines of one record grouped by
+// the qemu framing (services/shipper/core/qemu-record-framer.ts: a command line over several lines, a pasted header
+// or command line that was hard-wrapped), or a multi-line record another shipper grouped (a KVM register dump).
 //
 // Per-source memo (SourceState.memo, one per host + path):
-//   qemu.pending  lines of a command line broken with " \" (libvirt >= 6) until its last line arrives; the
-//                 partial lines emit nothing, the last emits one vm-config event whose event.original is the
-//                 whole command line. Capped (PENDING_MAX_BYTES) so a runaway continuation cannot grow memory.
+//   qemu.pending  lines of a command line broken with " \" that arrive one record a line (a shipper that does not
+//                 group them) until its last line arrives; the partial lines emit nothing, the last emits one
+//                 vm-config event whose event.original is the whole command line. Capped (PENDING_MAX_BYTES).
 //   qemu.dump     inside a KVM internal error register dump: its lines are `kvm-internal-error` with the
 //                 parse flag `continuation` (one dump = one error; counting should skip continuations).
 //   qemu.domain   name/uuid from the last command line, and the header's versions, for later lines.
 //
+// A command line that did not arrive whole (the input ended inside it, it starts inside one, a quote is left open)
+// still gives its vm-config event from what is there, flagged `partial-command-line`; its qemu.cpu and qemu.hyperv
+// are left out unless a -cpu was seen (absent means unknown, where an empty list would claim "no enlightenments").
+//
 // Garbage rule: NUL bytes are removed (the core flags `nul-bytes`) and what remains is parsed; a record that is
 // nothing but NULs (a file preallocated or cut by a crash), or whose first 4 KiB are mostly control characters,
-// is unparseable and becomes a dead letter (HW_RECORD_INVALID). Any other text is a valid qemu log line:
-// qemu, spice, guest firmware on a serial console and libvirt all write free text here, so unknown text is `other`.
+// is unparseable and becomes a dead letter (HW_RECORD_INVALID), as does a markdown code fence of a pasted log.
+// Any other text is a valid qemu log line: qemu, spice, swtpm, guest firmware and the guest's serial console and
+// libvirt all write free text here, so unknown text is `other`.
 
 const GRAMMAR = 'qemu';
 const LINE_GRAMMAR = 'qemu-line';
@@ -31,6 +40,8 @@ const PENDING_MAX_LINES = 100_000;
 const GARBAGE_SAMPLE = 4096;
 // `message` is for people; the whole line stays in event.original. Longer messages are cut and flagged.
 const MESSAGE_MAX_CHARS = 16 * 1024;
+
+export const PARTIAL_COMMAND_LINE = 'partial-command-line';
 
 interface Pending {
   lines: string[];
@@ -54,8 +65,11 @@ export const qemuParser: FormatParser = {
     const text = cleanText(ctx.text);
     if (text === undefined) return [];
     const memo = memoOf(ctx.state);
-    if (text.includes('\n') && !isJoinedCommandLine(text, memo)) return parseLines(ctx, memo, text.split(/\r?\n/));
-    return parseLine(ctx, memo, text);
+    if (!text.includes('\n')) return parseLine(ctx, memo, text);
+    // A grouped record, even of one line: the qemu framing ends a command line it had to release unfinished (the
+    // input ended after a " \" line) with a newline, so a lone `LC_ALL=C \` there is a command line, cut.
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    return [...flushPending(ctx, memo), ...parseRecordLines(ctx, memo, lines)];
   },
 };
 
@@ -67,6 +81,9 @@ function cleanText(raw: string): string | undefined {
   if (text.trim() === '') {
     if (hadNul) throw new ParseFailure('HW_RECORD_INVALID', GRAMMAR, 'record holds only NUL bytes');
     return undefined;
+  }
+  if (text.charCodeAt(0) === 0x60 /* ` */ && /^`{3,}[\w+-]*\s*$/.test(text)) {
+    throw new ParseFailure('HW_RECORD_INVALID', GRAMMAR, 'a markdown code fence around a pasted log, not a log record');
   }
   const sample = text.length > GARBAGE_SAMPLE ? text.slice(0, GARBAGE_SAMPLE) : text;
   let control = 0;
@@ -87,18 +104,38 @@ function memoOf(state: SourceState): QemuMemo {
   return memo;
 }
 
-function isJoinedCommandLine(text: string, memo: QemuMemo): boolean {
-  return memo.pending !== undefined || isCommandLine(text) || startsBrokenCommandLine(text.slice(0, text.indexOf('\n')).replace(/\r$/, ''));
+/** A record of several lines: a grouped command line, a wrapped header, else each line in turn. */
+function parseRecordLines(ctx: ParseContext, memo: QemuMemo, lines: string[]): EventDraft[] {
+  if (lines.length === 1 && !endsWithContinuation(lines[0] as string)) return parseLine(ctx, memo, lines[0] as string);
+  const text = lines.join('\n');
+  const shape = readRecordShape(lines);
+  switch (shape.kind) {
+    case 'continued-command':
+      memo.dump = false;
+      return commandLineDrafts(ctx, memo, shape.text, { cut: shape.cut, original: text });
+    case 'bare-command':
+      memo.dump = false;
+      return commandLineDrafts(ctx, memo, shape.text, { bare: true, original: text, flags: ['backslashes-lost'] });
+    case 'wrapped': {
+      const drafts = shape.of === 'command' ? commandLineDrafts(ctx, memo, shape.text, { original: text }) : parseLine(ctx, memo, shape.text);
+      for (const draft of drafts) {
+        draft.event.original = text;
+        addFlag(draft, 'hard-wrapped');
+      }
+      return drafts;
+    }
+    case 'lines':
+      return parseEachLine(ctx, memo, lines);
+  }
 }
 
-/** A multi-line record: each line is parsed in turn; dump lines fold into the error event they continue. */
-function parseLines(ctx: ParseContext, memo: QemuMemo, lines: string[]): EventDraft[] {
+/** Each line parsed in turn; register dump lines fold into the error event they continue. */
+function parseEachLine(ctx: ParseContext, memo: QemuMemo, lines: string[]): EventDraft[] {
   const out: EventDraft[] = [];
   for (const line of lines) {
-    if (line.trim() === '') continue;
     const drafts = parseLine(ctx, memo, line);
     for (const draft of drafts) {
-      draft.event.original = line;
+      if (draft.event.original === undefined) draft.event.original = line;
       const previous = out[out.length - 1];
       if (previous && previous.event.action === 'kvm-internal-error' && draft.hangwatch.parse?.flags?.includes('continuation')) {
         previous.event.original = `${previous.event.original ?? ''}\n${line}`;
@@ -110,34 +147,68 @@ function parseLines(ctx: ParseContext, memo: QemuMemo, lines: string[]): EventDr
   return out;
 }
 
-function parseLine(ctx: ParseContext, memo: QemuMemo, line: string): EventDraft[] {
+function parseLine(ctx: ParseContext, memo: QemuMemo, rawLine: string): EventDraft[] {
+  const line = withoutMarkdown(rawLine);
   if (memo.pending) {
-    const pending = memo.pending;
-    if (/^\d{4}-\d\d-\d\d[ T]\d\d:/.test(line)) {
+    if (isStamped(line)) {
       // A time-stamped line cannot continue a command line: the writer died mid-line. Flush and go on.
-      memo.pending = undefined;
-      return [...commandLineDrafts(ctx, memo, pending.lines.join('\n')), ...parseLine(ctx, memo, line)];
+      return [...flushPending(ctx, memo), ...parseLine(ctx, memo, line)];
     }
+    const pending = memo.pending;
     pending.lines.push(line);
     pending.bytes += line.length + 1;
-    if (/\\\s*$/.test(line) && pending.bytes < PENDING_MAX_BYTES && pending.lines.length < PENDING_MAX_LINES) return [];
+    if (endsWithContinuation(line) && pending.bytes < PENDING_MAX_BYTES && pending.lines.length < PENDING_MAX_LINES) return [];
     memo.pending = undefined;
-    return commandLineDrafts(ctx, memo, pending.lines.join('\n'));
+    const text = pending.lines.join('\n');
+    return commandLineDrafts(ctx, memo, text, { cut: endsWithContinuation(line), original: text });
   }
-  if (startsBrokenCommandLine(line)) {
+  if (endsWithContinuation(line) && startsCommandWords(line) && line.length <= 8192) {
     memo.dump = false;
     memo.pending = { lines: [line], bytes: line.length + 1 };
     return [];
   }
   if (isCommandLine(line)) {
     memo.dump = false;
-    return commandLineDrafts(ctx, memo, line);
+    return commandLineDrafts(ctx, memo, line, {});
   }
   if (memo.dump) {
     if (isDumpLine(line)) return [dumpContinuation(ctx, memo, line)];
     memo.dump = false;
   }
+  const glued = gluedRecordAt(line);
+  if (glued > 0) {
+    // Two records on one line: libvirt wrote a message without its newline (`Domain id=2 is tainted: host-cpu`
+    // then qemu's stamped line right after it). Each becomes its own event, flagged.
+    const drafts = [messageDraft(ctx, memo, line.slice(0, glued)), ...parseLine(ctx, memo, line.slice(glued))];
+    for (const draft of drafts) addFlag(draft, 'glued-lines');
+    return drafts;
+  }
   return [messageDraft(ctx, memo, line)];
+}
+
+/** A command line held line by line whose input went on with something else: what is there, flagged partial. */
+function flushPending(ctx: ParseContext, memo: QemuMemo): EventDraft[] {
+  const pending = memo.pending;
+  if (!pending) return [];
+  memo.pending = undefined;
+  const text = pending.lines.join('\n');
+  return commandLineDrafts(ctx, memo, text, { cut: true, original: text });
+}
+
+/** A leading markdown backtick (an inline-code paste), and its closing one at the end of the same line. */
+function withoutMarkdown(line: string): string {
+  if (line.charCodeAt(0) !== 0x60) return line;
+  const inner = withoutBacktick(line);
+  return inner.endsWith('`') ? inner.slice(0, -1) : inner;
+}
+
+// A second record's stamp inside a line: qemu's `-msg timestamp=on` stamp and program, or libvirt's stamp.
+const GLUED_STAMP = /\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\d\.\d{6}Z \S+: | \d\d:\d\d:\d\d\.\d{3}[+-]\d{4}: )/g;
+function gluedRecordAt(line: string): number {
+  if (line.length < 40) return -1;
+  GLUED_STAMP.lastIndex = 1;
+  const m = GLUED_STAMP.exec(line.length > 4096 ? line.slice(0, 4096) : line);
+  return m ? m.index : -1;
 }
 
 interface LineParts {
@@ -148,7 +219,7 @@ interface LineParts {
 
 function messageDraft(ctx: ParseContext, memo: QemuMemo, line: string): EventDraft {
   const parts = runGrammar<LineParts>(LINE_GRAMMAR, rules, line);
-  const time = parts.stamp ? explicitTime(ctx.state, parts.stamp) : implicitTime(ctx);
+  const time = parts.stamp ? explicitTime(ctx.state, LINE_GRAMMAR, parts.stamp) : implicitTime(ctx);
   const fullMessage = parts.text?.value.trimEnd() ?? '';
   const facts = classifyMessage(fullMessage);
   const message = fullMessage.length > MESSAGE_MAX_CHARS ? fullMessage.slice(0, MESSAGE_MAX_CHARS) : fullMessage;
@@ -160,11 +231,23 @@ function messageDraft(ctx: ParseContext, memo: QemuMemo, line: string): EventDra
       ...(facts.qemu?.version ? { qemuVersion: facts.qemu.version } : {}),
     };
   }
-  const draft = baseDraft(ctx, memo, facts.action, time, message);
+  const swtpm = facts.action === 'other' && parts.stamp === null && parts.program === null ? swtpmDomain(fullMessage) : undefined;
+  const draft = baseDraft(ctx, memo, facts.action, time, message, swtpm);
   applyFacts(draft, facts);
-  if (parts.program) draft.process = { name: parts.program.value.replace(/(?:\[\d+\])?: $/, '').replace(/^.*\//, '') };
-  if (message !== fullMessage) draft.hangwatch.parse = { flags: ['message-truncated'] };
+  if (parts.program) {
+    draft.process = { name: parts.program.value.replace(/(?:\[\d+\])?: $/, '').replace(/^.*\//, '') };
+    // An unclassified message with the program name in front came from qemu's error_report() (warn_report() and
+    // info_report() add `warning:` / `info:`; the pty notice uses it too, and is no error).
+    if (facts.action === 'other' && !draft.log?.level && !/^(?:warning|info):|char device redirected/.test(fullMessage)) draft.log = { level: 'error' };
+  } else if (swtpm !== undefined || /^(?:\/\S*\/)?swtpm /.test(fullMessage)) draft.process = { name: 'swtpm' };
+  if (message !== fullMessage) addFlag(draft, 'message-truncated');
   return draft;
+}
+
+/** libvirt's swtpm command line names its domain: `--log file=/var/log/swtpm/libvirt/qemu/<vm>-swtpm.log`. */
+function swtpmDomain(message: string): string | undefined {
+  if (!/^(?:\/\S*\/)?swtpm /.test(message)) return undefined;
+  return /\/swtpm\/libvirt\/qemu\/([^\s/]+)-swtpm\.log\b/.exec(message)?.[1];
 }
 
 function dumpContinuation(ctx: ParseContext, memo: QemuMemo, line: string): EventDraft {
@@ -174,37 +257,61 @@ function dumpContinuation(ctx: ParseContext, memo: QemuMemo, line: string): Even
   return draft;
 }
 
-function commandLineDrafts(ctx: ParseContext, memo: QemuMemo, text: string): EventDraft[] {
+interface CommandLineOptions {
+  /** The input ended inside it (its last line ends with ` \`). */
+  readonly cut?: boolean;
+  /** Its backslashes were lost: it cannot say where it ends, only what it lacks. */
+  readonly bare?: boolean;
+  readonly original?: string;
+  readonly flags?: readonly string[];
+}
+
+function commandLineDrafts(ctx: ParseContext, memo: QemuMemo, text: string, options: CommandLineOptions): EventDraft[] {
   let config: QemuConfig;
-  let program: string;
+  let cmd: QemuCommandLine;
   try {
-    const cmd = parseCommandLine(text);
+    cmd = parseCommandLine(text);
     config = readQemuConfig(cmd);
-    program = cmd.program;
   } catch (error) {
     if (error instanceof ParseFailure) throw error;
     throw new ParseFailure('HW_PARSE_NO_MATCH', CMDLINE_GRAMMAR, error instanceof Error ? error.message : String(error), [], error);
   }
+  const partial = options.cut === true || cmd.cutInQuote || cmd.program === undefined || (options.bare === true && endsBeforeLibvirtsLastOption(cmd));
   if (config.name !== undefined) memo.domain.name = config.name;
   if (config.uuid !== undefined) memo.domain.uuid = config.uuid;
-  const hyperv = config.cpu?.hyperv ?? [];
-  const summary = `qemu command line: ${program}${config.name ? ` -name ${config.name}` : ''}, cpu ${config.cpu?.model ?? 'default'}, hyperv ${hyperv.length > 0 ? hyperv.join(',') : 'none'}`;
+  const hyperv = config.cpu?.hyperv;
+  const summary =
+    `qemu command line${partial ? ' (partial)' : ''}: ${cmd.program ?? '(program not seen)'}${config.name ? ` -name ${config.name}` : ''}, ` +
+    `cpu ${config.cpu ? (config.cpu.model ?? 'default') : partial ? 'not seen' : 'default'}, ` +
+    `hyperv ${hyperv === undefined && partial ? 'not seen' : hyperv && hyperv.length > 0 ? hyperv.join(',') : 'none'}`;
   const draft = baseDraft(ctx, memo, 'vm-config', implicitTime(ctx), summary, config.name);
-  draft.event.original = text;
-  draft.hangwatch.parse = { grammar: CMDLINE_GRAMMAR, ...(config.cpuOptions > 1 ? { flags: ['cpu-overridden'] } : {}) };
-  draft.qemu = qemuFields(config, memo.domain.qemuVersion);
+  draft.event.original = options.original ?? text;
+  const flags = [...(partial ? [PARTIAL_COMMAND_LINE] : []), ...(config.cpuOptions > 1 ? ['cpu-overridden'] : []), ...(options.flags ?? [])];
+  draft.hangwatch.parse = { grammar: CMDLINE_GRAMMAR, ...(flags.length > 0 ? { flags } : {}) };
+  draft.qemu = qemuFields(config, memo.domain.qemuVersion, partial);
   if (memo.domain.libvirtVersion) draft.libvirt = { ...draft.libvirt, version: memo.domain.libvirtVersion };
   return [draft];
 }
 
-function qemuFields(config: QemuConfig, version: string | undefined): QemuFields {
+/**
+ * libvirt ends every command line it writes with `-msg timestamp=on` (qemuBuildCommandLine, log_timestamp on by
+ * default since libvirt 1.2.x): a libvirt command line (its LC_ALL=C env) that stops before it was cut.
+ */
+function endsBeforeLibvirtsLastOption(cmd: QemuCommandLine): boolean {
+  return cmd.env.LC_ALL !== undefined && cmd.options[cmd.options.length - 1]?.name !== 'msg';
+}
+
+function qemuFields(config: QemuConfig, version: string | undefined, partial: boolean): QemuFields {
   const q: QemuFields = {};
   if (version) q.version = version;
   if (config.cpu) {
-    q.cpu = { ...(config.cpu.model ? { model: config.cpu.model } : {}), flags: config.cpu.flags };
+    const { model, flags, properties, hyperv } = config.cpu;
+    q.cpu = { ...(model ? { model } : {}), flags, ...(properties.length > 0 ? { properties } : {}) };
+    q.hyperv = hyperv;
+  } else if (!partial) {
+    // No -cpu on a whole command line: no enlightenments. Empty, not absent, so "none" is searchable.
+    q.hyperv = [];
   }
-  // No -cpu, or a -cpu without hv_* props: no enlightenments. Empty, not absent, so "none" is searchable.
-  q.hyperv = config.cpu?.hyperv ?? [];
   if (config.smp) q.smp = config.smp;
   if (config.rtcBase) q.rtc = { base: config.rtcBase };
   if (config.macs.length > 0) q.net = { mac: config.macs };
@@ -215,36 +322,6 @@ function qemuFields(config: QemuConfig, version: string | undefined): QemuFields
   return q;
 }
 
-interface Timing {
-  readonly ms: number;
-  readonly basis: TimeBasis;
-}
-
-/** `2017-03-16 02:55:46.227+0000: ` (libvirt) or `2020-08-04T11:58:00.501164Z ` (qemu -msg timestamp=on). */
-function explicitTime(state: SourceState, stamp: { type: string; value: string }): Timing {
-  const s = stamp.value;
-  const n = (from: number, to: number) => Number(s.slice(from, to));
-  let ms: number;
-  if (stamp.type === 'libvirtStamp') {
-    const offset = (s[23] === '-' ? -1 : 1) * (n(24, 26) * 60 + n(26, 28));
-    ms = utcMsFromParts(n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19), n(20, 23)) - offset * 60_000;
-  } else {
-    const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))? ?(Z|([+-])(\d\d):?(\d\d))/.exec(s);
-    if (!m) throw new ParseFailure('HW_TIME_INVALID', LINE_GRAMMAR, s);
-    const frac = Number((m[7] ?? '0').slice(0, 3).padEnd(3, '0'));
-    const offset = m[8] === 'Z' ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
-    ms = utcMsFromParts(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), frac) - offset * 60_000;
-  }
-  state.lastTimestampMs = ms;
-  return { ms, basis: 'explicit' };
-}
-
-/** A line without a time takes the previous line's (`inherited`), else the shipper's read time (`ingest`). */
-function implicitTime(ctx: ParseContext): Timing {
-  const last = ctx.state.lastTimestampMs;
-  return last === undefined ? { ms: ctx.createdMs, basis: 'ingest' } : { ms: last, basis: 'inherited' };
-}
-
 const CATEGORIES: Partial<Record<EventAction, { category: EcsEvent['event']['category']; type: EcsEvent['event']['type'] }>> = {
   'vm-start': { category: ['process'], type: ['start'] },
   'vm-config': { category: ['configuration'], type: ['info'] },
@@ -252,13 +329,17 @@ const CATEGORIES: Partial<Record<EventAction, { category: EcsEvent['event']['cat
   'vm-terminated-signal': { category: ['process'], type: ['end'] },
   'guest-panic': { category: ['host'], type: ['error'] },
   'kvm-internal-error': { category: ['host'], type: ['error'] },
+  'vm-io-error': { category: ['host'], type: ['error'] },
   'cpu-feature-unsupported': { category: ['host'], type: ['info'] },
   'spice-connect': { category: ['network', 'session'], type: ['connection', 'start'] },
   'spice-disconnect': { category: ['network', 'session'], type: ['connection', 'end'] },
 };
 
-/** File name of the domain log: `.../qemu/<vm>.log` (rotated `.log.1`, compressed `.log.2.gz` too). */
-const DOMAIN_FROM_PATH = /(?:^|[\\/])qemu[\\/]([^\\/]+?)\.log(?:\.\d+)?(?:\.(?:gz|xz|bz2|zst))?$/;
+/**
+ * File name of the domain log: `.../libvirt/qemu/<vm>.log` (rotated `.log.1`, `.log-20240101`, compressed too).
+ * Only there: a qemu log kept anywhere else (a paste, a collector's folder) is not named after its domain.
+ */
+const DOMAIN_FROM_PATH = /(?:^|[\\/])libvirt[\\/]qemu[\\/]([^\\/]+?)\.log(?:[.-]\d+)?(?:\.(?:gz|xz|bz2|zst))?$/;
 
 function baseDraft(ctx: ParseContext, memo: QemuMemo, action: EventAction, time: Timing, message: string, recordName?: string): EventDraft {
   const cat = CATEGORIES[action] ?? { category: ['host'], type: ['info'] };
@@ -295,4 +376,10 @@ function applyFacts(draft: EventDraft, facts: MessageFacts): void {
   if (facts.bugcheck) draft.windows = { bugcheck: facts.bugcheck };
   if (facts.libvirtVersion) draft.libvirt = { ...draft.libvirt, version: facts.libvirtVersion };
   if (facts.hostName) draft.host = { name: facts.hostName };
+}
+
+function addFlag(draft: EventDraft, flag: string): void {
+  const parse = draft.hangwatch.parse ?? (draft.hangwatch.parse = {});
+  const flags = parse.flags ?? [];
+  if (!flags.includes(flag)) parse.flags = [...flags, flag];
 }

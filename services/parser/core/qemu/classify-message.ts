@@ -49,6 +49,20 @@ const KVM_INTERNAL = /^KVM internal error\. Suberror: (\d+)/;
 const KVM_ENTRY_FAILED = /^KVM: entry failed, hardware error (0x[0-9a-fA-F]+)/;
 const KVM_RUN_FAILED = /^(?:error: )?kvm run failed /;
 
+// A guest paused on a disk error (werror/rerror=stop, e.g. a full host disk): libvirt's qemuProcessHandleIOError
+// appends "IO error device='%s' node-name='%s' reason='%s'" to the domain log (libvirt >= 10; bare values in
+// some builds); qemu itself printed "block I/O error in device '%s': %s (%d)" (block.c bdrv_emit_qmp_error_event,
+// qemu <= 1.x and distribution backports).
+const IO_ERROR = /^IO error\b(.*)$/;
+const IO_ERROR_FIELD = /([\w-]+)=(?:'([^']*)'|(\S+))/g;
+const BLOCK_IO_ERROR = /^block I\/O error in device '([^']*)': (.*?)(?: \((\d+)\))?\s*$/;
+
+// The fields of libvirt's start header, alone on their lines (a paste that broke the header, a build that logs
+// them apart): `libvirt version: 9.2.0, package: ...`, `qemu version: ...`, `hostname: ...`.
+const VERSION_LINE = /^libvirt version: ([^,\s]+)/;
+const QEMU_VERSION_LINE = /^qemu version: (\S.*)$/;
+const HOSTNAME_LINE = /^hostname: (\S+)\s*$/;
+
 // spice-server server/main-channel.c, red-channel-client.c, reds.c: glib messages named after the function.
 const SPICE_FUNCTION = /^([a-z_]+): /;
 const SPICE_CONNECT = new Set(['main_channel_link']);
@@ -63,6 +77,20 @@ export function classifyMessage(text: string): MessageFacts {
     if (text.startsWith('warning:')) return { action: 'other', level: 'warning' };
   }
   if (text.startsWith('starting up')) return readHeader(text);
+  if (c === 0x49 /* I */ && text.startsWith('IO error')) return readIoError(text);
+  if (c === 0x62 /* b */ && text.startsWith('block I/O error')) {
+    const m = BLOCK_IO_ERROR.exec(text);
+    if (m) return { action: 'vm-io-error', level: 'error', qemu: { io_error: { device: m[1] as string, reason: m[2] as string, ...(m[3] ? { errno: Number(m[3]) } : {}) } } };
+  }
+  if (c === 0x6c /* l */ && text.startsWith('libvirt version: ')) return { action: 'daemon-info', libvirtVersion: VERSION_LINE.exec(text)?.[1] as string };
+  if (c === 0x71 /* q */ && text.startsWith('qemu version: ')) {
+    const version = leadingVersion(QEMU_VERSION_LINE.exec(text)?.[1]);
+    return { action: 'daemon-info', ...(version ? { qemu: { version } } : {}) };
+  }
+  if (c === 0x68 /* h */ && text.startsWith('hostname: ')) {
+    const m = HOSTNAME_LINE.exec(text);
+    if (m) return { action: 'daemon-info', hostName: m[1] as string };
+  }
   if (text.startsWith('shutting down')) {
     const m = SHUTDOWN.exec(text);
     if (m) return { action: 'vm-shutdown', ...(m[1] ? { qemu: { shutdown: { reason: m[1] } } } : {}) };
@@ -92,6 +120,19 @@ export function classifyMessage(text: string): MessageFacts {
     if (SPICE_DISCONNECT.has(fn[1] as string)) return { action: 'spice-disconnect' };
   }
   return OTHER;
+}
+
+function readIoError(text: string): MessageFacts {
+  const rest = IO_ERROR.exec(text.length > 4096 ? text.slice(0, 4096) : text)?.[1] ?? '';
+  const io: { device?: string; node_name?: string; reason?: string } = {};
+  for (const m of rest.matchAll(IO_ERROR_FIELD)) {
+    const value = m[2] ?? m[3] ?? '';
+    if (m[1] === 'device') io.device = value;
+    else if (m[1] === 'node-name') io.node_name = value;
+    // The reason is last and may hold blanks: unquoted, it runs to the end of the line.
+    else if (m[1] === 'reason') io.reason = m[2] ?? rest.slice((m.index ?? 0) + 'reason='.length).trim();
+  }
+  return { action: 'vm-io-error', level: 'error', qemu: { io_error: io } };
 }
 
 function readHeader(text: string): MessageFacts {

@@ -2,6 +2,7 @@ import rules from '../../../../grammars/generated/qemu-cmdline.js';
 import { runGrammar } from '../../../../grammars/run-grammar.js';
 import { normalizeMac } from '../../../../shared/identity.js';
 import { readCpuOption, type CpuConfig } from './cpu.js';
+import { isCommandHead } from './line-shapes.js';
 import { keyvalValue, readJsonOption, readKeyval, readSizeMiB } from './option-values.js';
 
 // The qemu command line as libvirt logs it, read into the domain configuration hangwatch needs (DESIGN.md
@@ -19,7 +20,10 @@ type Cons<T> = readonly [Cons<T>, T] | null;
 interface GrammarResult {
   /** `NAME=value` assignments, unquoted. */
   readonly env: Cons<string>;
-  readonly program: string;
+  /** Absent when the text starts inside a command line (an option first) or holds only env assignments. */
+  readonly program?: string;
+  /** The option a headless command line starts with. */
+  readonly firstOption?: string;
   readonly items: Cons<GrammarItem>;
 }
 
@@ -36,10 +40,13 @@ export interface QemuOption {
 
 export interface QemuCommandLine {
   readonly env: Readonly<Record<string, string>>;
-  readonly program: string;
+  /** The binary; absent when the text is a command line without its head, or only its env assignments. */
+  readonly program?: string;
   readonly options: readonly QemuOption[];
   /** Words that follow no option (a disk image given positionally). */
   readonly positional: readonly string[];
+  /** A quote was left open: the text was cut inside a word, so the command line goes on past it. */
+  readonly cutInQuote: boolean;
 }
 
 export interface QemuConfig {
@@ -58,14 +65,19 @@ export interface QemuConfig {
   readonly drives: string[];
 }
 
-/** Parses a command line (one line, or lines joined by backslash-newline). Throws ParseFailure when not shell words. */
+/**
+ * Parses a command line (one line, or lines joined by backslash-newline), or what is left of one: without its
+ * head, cut after its env assignments, cut inside a quote. Throws ParseFailure when not shell words.
+ */
 export function parseCommandLine(text: string): QemuCommandLine {
   const trimmed = text.replace(/[\s\\]+$/, '');
   const result = runGrammar<GrammarResult>(CMDLINE_GRAMMAR, rules, trimmed);
   const options: QemuOption[] = [];
   const positional: string[] = [];
   let previousWasOption = false;
-  for (const item of flatten(result.items)) {
+  const items = flatten(result.items);
+  if (result.firstOption !== undefined) items.unshift({ option: result.firstOption });
+  for (const item of items) {
     if (item.option !== undefined) {
       options.push({ name: item.option });
       previousWasOption = true;
@@ -83,7 +95,23 @@ export function parseCommandLine(text: string): QemuCommandLine {
     const eq = assignment.indexOf('=');
     env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
   }
-  return { env, program: result.program, options, positional };
+  return { env, ...(result.program === undefined ? {} : { program: result.program }), options, positional, cutInQuote: endsInsideQuote(trimmed) };
+}
+
+/** Shell quoting state at the end of the text: true when a quote is still open (linear, no backtracking). */
+function endsInsideQuote(text: string): boolean {
+  let quote = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote === 0x27 /* ' */) {
+      if (c === 0x27) quote = 0;
+    } else if (quote === 0x22 /* " */) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22) quote = 0;
+    } else if (c === 0x5c) i++;
+    else if (c === 0x27 || c === 0x22) quote = c;
+  }
+  return quote !== 0;
 }
 
 export function readQemuConfig(cmd: QemuCommandLine): QemuConfig {
@@ -205,17 +233,10 @@ function collectFilenames(node: Record<string, unknown>, add: (file: unknown) =>
 }
 
 /**
- * Is this line a qemu command line? Env assignments (`LC_ALL=C PATH=...`), then the binary (`/usr/bin/kvm-spice`,
- * `qemu-system-x86_64`, `/usr/libexec/qemu-kvm`), then an option. Looks at the head only: linear on 1 MB lines.
+ * Is this line a whole qemu command line? Env assignments (`LC_ALL=C PATH=...`), then the binary
+ * (`/usr/bin/kvm-spice`, `qemu-system-x86_64`, `/usr/libexec/qemu-kvm`), then an option. Looks at the head only:
+ * linear on 1 MB lines.
  */
-const CMDLINE_HEAD =
-  /^(?:[A-Za-z_]\w*=(?:'[^'\n]*'|[^\s'])* +(?:\\\r?\n)?)*(?:[^\s'"=]*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|qemu|kvm|kvm-spice)(?: +| *\\\r?\n)+-/;
 export function isCommandLine(text: string): boolean {
-  return CMDLINE_HEAD.test(text.length > 8192 ? text.slice(0, 8192) : text);
-}
-
-/** First line of a command line broken over lines by libvirt >= 6 (`LC_ALL=C \`, or the binary then ` \`). */
-const CMDLINE_FIRST_LINE = /^(?:[A-Za-z_]\w*=(?:'[^'\n]*'|[^\s'])* +)*(?:[A-Za-z_]\w*=(?:'[^'\n]*'|[^\s'])*|(?:[^\s'"=]*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|qemu|kvm|kvm-spice)(?: +-[^\n]*)?) *\\$/;
-export function startsBrokenCommandLine(line: string): boolean {
-  return line.length <= 8192 && CMDLINE_FIRST_LINE.test(line);
+  return isCommandHead(text);
 }
