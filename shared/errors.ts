@@ -48,7 +48,15 @@ export class HangwatchError extends Error {
 
 function formatTemplate(template: string, args: readonly (string | number)[]): string {
   let i = 0;
-  return template.replace(/%s/g, () => (i < args.length ? String(args[i++]) : '?'));
+  return template.replace(/%s/g, () => (i < args.length ? redactUserinfo(String(args[i++])) : '?'));
+}
+
+/**
+ * `https://user:password@host` in any argument (an Elasticsearch URL given with its credentials, a client error
+ * that repeats it) loses its user info: every message of the catalogue may be printed or logged.
+ */
+function redactUserinfo(text: string): string {
+  return text.replace(/(\/\/)[^/@\s]+@/g, '$1[redacted]@');
 }
 
 export function isRetriable(error: unknown): boolean {

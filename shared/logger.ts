@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 // One pino logger per process, children per component or batch (never per event, never from untrusted objects).
@@ -45,6 +46,22 @@ export function createLogger(options: LoggerOptions): Logger {
 /** Strips credentials from a URL before it is logged or put in an error message. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/[^/@\s]+@/, '//[redacted]@');
+}
+
+/**
+ * A webhook URL as it may appear in a log line or a metric label. Slack, Teams and most chat webhooks carry their
+ * token in the path or the query (`https://hooks.slack.com/services/T0/B0/XXXX`), so only the scheme and host are
+ * kept, with a short hash of the whole URL to tell two webhooks of one host apart.
+ */
+export function webhookLabel(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `invalid-url#${createHash('sha256').update(url).digest('hex').slice(0, 8)}`;
+  }
+  const hidden = parsed.pathname.length > 1 || parsed.search !== '' || parsed.username !== '' || parsed.password !== '';
+  return `${parsed.protocol}//${parsed.host}${hidden ? '/…' : ''}#${createHash('sha256').update(url).digest('hex').slice(0, 8)}`;
 }
 
 export type { Logger };

@@ -17,7 +17,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const topicKinds = buildTopicKinds(config.TOPIC_KINDS);
   const logger = createLogger({ name: 'indexer', level: common.LOG_LEVEL });
   const metrics = new MetricsRegistry();
-  const es = createElasticsearch(common);
+  const es = createElasticsearch(common, logger);
   await runUntilSignal(logger, async (fail) => {
     await installTemplates(es, { shards: config.SHARDS, replicas: config.REPLICAS, refreshIntervalMs: config.REFRESH_INTERVAL_MS, logger });
     const indexer = await startKafkaIndexer({

@@ -18,7 +18,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const logger = createLogger({ name: 'timeline', level: common.LOG_LEVEL });
   const metrics = new MetricsRegistry();
   await runUntilSignal(logger, async () => {
-    const client = createElasticsearch(common);
+    const client = createElasticsearch(common, logger);
     const source = new EsSource(client, {
       eventsIndex: config.EVENTS_INDEX,
       incidentsIndex: config.INCIDENTS_INDEX,

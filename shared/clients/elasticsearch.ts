@@ -3,6 +3,8 @@ import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import type { CommonConfig } from '../config.js';
 import { HangwatchError } from '../errors.js';
 import { readPemFile } from './pem.js';
+import type { Logger } from '../logger.js';
+import { warnAboutTransport } from './transport-warnings.js';
 
 // Elasticsearch client factory. The client's major version equals the server's (8.x, DESIGN.md section 8).
 
@@ -26,6 +28,7 @@ export function buildEsOptions(config: CommonConfig): ClientOptions {
   return options;
 }
 
-export function createElasticsearch(config: CommonConfig): Client {
+export function createElasticsearch(config: CommonConfig, logger?: Logger): Client {
+  if (logger) warnAboutTransport(config, logger);
   return new Client(buildEsOptions(config));
 }

@@ -4,6 +4,7 @@ import { Kafka, logLevel, type Consumer, type KafkaConfig, type Message, type Pr
 import type { CommonConfig } from '../config.js';
 import { HangwatchError } from '../errors.js';
 import { readPemFile } from './pem.js';
+import { warnAboutTransport } from './transport-warnings.js';
 import type { Logger } from '../logger.js';
 
 // Kafka client factory: brokers, TLS and SASL from the common config; kafkajs logs routed into pino.
@@ -61,6 +62,7 @@ export function watchConsumer(consumer: Consumer, watch: ConsumerWatch): void {
 }
 
 export function createKafka(config: CommonConfig, clientId: string, logger?: Logger): Kafka {
+  if (logger) warnAboutTransport(config, logger);
   return new Kafka(buildKafkaConfig(config, clientId, logger));
 }
 

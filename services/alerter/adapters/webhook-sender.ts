@@ -1,5 +1,5 @@
 import type { Alert } from '../../../shared/schema/alert.js';
-import { redactUrl, type Logger } from '../../../shared/logger.js';
+import { webhookLabel, type Logger } from '../../../shared/logger.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
 import { backoffDelayMs, decideDelivery, type DeliveryOutcome } from '../core/webhook-retry.js';
 
@@ -42,7 +42,7 @@ export class WebhookSender {
   private readonly attempts;
 
   constructor(private readonly options: WebhookOptions) {
-    this.label = redactUrl(options.url);
+    this.label = webhookLabel(options.url);
     // fetch refuses URLs with credentials: user:password@ becomes a Basic authorization header.
     const url = new URL(options.url);
     this.authorization = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : undefined;

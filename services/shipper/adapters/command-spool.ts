@@ -3,6 +3,7 @@ import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../../../shared/logger.js';
 import type { InputConfig } from '../core/file-config.js';
+import { buildChildEnv } from '../core/child-env.js';
 
 // A command input (`iostat -x -t 10`): its standard output is appended to a spool file in the state folder, and
 // the spool is tailed like any log. That gives command output the same durable positions, fingerprints and
@@ -52,7 +53,7 @@ export function startCommandSpool(input: InputConfig, spoolPath: string, logger:
     if (stopped) return;
     const [program, ...args] = input.command;
     log.info({ command: input.command, spool: spoolPath }, 'starting command input');
-    const proc = spawn(program as string, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const proc = spawn(program as string, args, { stdio: ['ignore', 'pipe', 'pipe'], env: buildChildEnv(process.env, { LC_ALL: 'C' }) });
     child = proc;
     proc.stdout?.on('data', (chunk: Buffer) => append(chunk));
     proc.stderr?.on('data', (chunk: Buffer) => log.warn({ stderr: chunk.toString('utf8').slice(0, 500) }, 'command wrote to stderr'));

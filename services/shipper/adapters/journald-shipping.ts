@@ -7,6 +7,7 @@ import type { InputConfig } from '../core/file-config.js';
 import { buildJournalctlArgs, buildJournalRecord, type JournalRecord } from '../core/journal-entry.js';
 import type { JournalPosition } from '../core/positions.js';
 import type { OutRecord } from '../core/send-queue.js';
+import { buildChildEnv } from '../core/child-env.js';
 
 // journald inputs (issue 14): `journalctl -o json [--follow]` per input, resumed with --after-cursor from the cursor
 // of the last entry Kafka acknowledged (saved with the file positions after every acknowledged batch). Entries
@@ -175,7 +176,7 @@ export class JournaldShipping {
     reader.log.info({ command: [program, ...args].join(' ') }, reader.lastRead ? 'reading the journal after the saved cursor' : 'reading the journal from its start');
     reader.exited = false;
     reader.stderr = '';
-    const child = spawn(program as string, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SYSTEMD_COLORS: '0' } });
+    const child = spawn(program as string, args, { stdio: ['ignore', 'pipe', 'pipe'], env: buildChildEnv(process.env, { SYSTEMD_COLORS: '0' }) });
     reader.child = child;
     const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
     reader.lines = lines;

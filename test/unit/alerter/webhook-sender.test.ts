@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { WebhookSender } from '../../../services/alerter/adapters/webhook-sender.js';
 import { MetricsRegistry } from '../../../shared/metrics.js';
 import type { Alert } from '../../../shared/schema/alert.js';
+import { webhookLabel } from '../../../shared/logger.js';
 
 // Real HTTP on 127.0.0.1 (no mocks): a receiver that always fails must not hold up a healthy one.
 
@@ -57,13 +58,14 @@ test('a failing webhook neither blocks a healthy one nor grows without bound; ov
     await goodSender.drain(5000);
     assert.deepEqual(good.seen.bodies.map((b) => (JSON.parse(b) as Alert).alert.id), ['id1', 'id2', 'id3', 'id4', 'id5']);
     assert.equal(bad.seen.hits, 1); // alert 1 waits for its retry; 2..5 queue behind it, bounded at 2
-    const label = bad.url.replace('user:pw@', '[redacted]@');
+    const label = webhookLabel(bad.url);
+    assert.doesNotMatch(label, /pw|\/hook/, 'no credential or path in the metric label');
     assert.equal(metrics.value('hangwatch_alerter_webhook_dropped_total', { webhook: label }), 2);
     releaseBad();
     await badSender.drain(5000);
     assert.equal(metrics.value('hangwatch_alerter_webhook_failures_total', { webhook: label }), 3); // 1, 4, 5 never accepted
     assert.equal(bad.seen.hits, 3 * 4); // three alerts, each tried once and retried 3 times
-    assert.equal(metrics.value('hangwatch_alerter_webhook_delivered_total', { webhook: good.url.replace('user:pw@', '[redacted]@') }), 5);
+    assert.equal(metrics.value('hangwatch_alerter_webhook_delivered_total', { webhook: webhookLabel(good.url) }), 5);
     const overflowLogs = lines.filter((l) => l.includes('webhook queue full'));
     assert.equal(overflowLogs.length, 2); // the first drop, then the rest of the interval reported at drain
     assert.deepEqual(overflowLogs.map((l) => (JSON.parse(l) as { dropped: number }).dropped), [1, 1]);
