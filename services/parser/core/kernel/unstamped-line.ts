@@ -50,11 +50,10 @@ export function draftsOfUnstampedLine(raw: string, ctx: ParseContext): EventDraf
     const wall = wallHeader(text, ctx);
     if (wall) return wall;
   }
-  const memo = kernelMemo(ctx.state);
-  if (memo.wall?.pending) return [wallMessage(text, ctx)];
   const prompt = PROMPT.exec(text);
   if (prompt) return afterPrompt(text, prompt[0].length, ctx);
   if (ELISION.test(text)) return fail(`an elision or a markdown fence (${JSON.stringify(text.trim().slice(0, 40))})`);
+  if (kernelMemo(ctx.state).wall?.pending) return [wallMessage(text, ctx)];
   if (BINARY.test(text)) return fail('binary data (control characters or bytes that are not UTF-8)');
   if (readSyslogStamp(text) !== undefined) return fail(`a syslog stamp without a host and message (${JSON.stringify(text.slice(0, 40))})`);
   if (UNKNOWN_STAMP.test(text)) {
@@ -96,9 +95,11 @@ function wallMessage(text: string, ctx: ParseContext): EventDraft {
   const memo = kernelMemo(ctx.state);
   const wall = memo.wall as NonNullable<typeof memo.wall>;
   wall.pending = false;
-  const tag = TAG.exec(text);
+  // sysklogd writes the message line as "<host> <tag>: <msg>", rsyslog as " <tag>:<msg>".
+  const line = text.startsWith(`${wall.host} `) ? text.slice(wall.host.length + 1) : text;
+  const tag = TAG.exec(line);
   const program = tag?.[1];
-  let message = tag ? text.slice(tag[0].length) : text.trim();
+  let message = tag ? line.slice(tag[0].length) : line.trim();
   let uptimeMs: number | undefined;
   if (program === 'kernel') {
     const uptime = UPTIME.exec(message);
