@@ -5,6 +5,7 @@ import type { RawRecord } from '../../shared/raw-record.js';
 import { parseZone } from '../../shared/time.js';
 import { kernelParser } from '../../services/parser/core/formats/kernel.js';
 import { parseRecord, SourceStates } from '../../services/parser/core/parse-record.js';
+import { FORMAT_PARSERS } from '../../services/parser/core/registry.js';
 import { assertGolden, listFixtures, parseFile, registryOf } from './golden.js';
 
 const dir = join(import.meta.dirname, 'fixtures', 'kernel');
@@ -181,4 +182,123 @@ test('an impossible date is a dead letter that says why', () => {
   assert.equal(out?.events.length, 0);
   assert.equal(out?.deadletters[0]?.error.code, 'HW_TIME_INVALID');
   assert.match(out?.deadletters[0]?.error.message ?? '', /Feb 30/);
+});
+
+test('a syslog line without a host field: the tag is not a host, the hung task is kept', () => {
+  const [out] = parseLines(['Jun  2 10:11:12 kernel: [ 123.456] INFO: task qemu-kvm:4573 blocked for more than 120 seconds.'], { mtime: '2017-07-01T00:00:00.000Z' });
+  const e = out?.events[0];
+  assert.equal(e?.host?.name, 'sc7');
+  assert.equal(e?.event.action, 'hung-task');
+  assert.deepEqual(e?.linux?.kernel, { uptime_s: 123.456, task: 'qemu-kvm:4573', stuck_s: 120 });
+  assert.equal(e?.['@timestamp'], '2017-06-02T10:11:12.000Z');
+});
+
+test('month names of the common locales, and an unknown one is not read as a month', () => {
+  const outs = parseLines(['Mär 15 13:05:01 sc7 kernel: de', 'févr. 15 13:05:01 sc7 kernel: fr', 'мар 15 13:05:01 sc7 kernel: ru', ' 3月 15 13:05:01 sc7 kernel: ja', 'Foo 15 13:05:01 sc7 kernel: x'], { mtime: '2017-03-20T00:00:00.000Z' });
+  assert.deepEqual(
+    outs.slice(0, 4).map((o) => o.events[0]?.['@timestamp']),
+    ['2017-03-15T13:05:01.000Z', '2017-02-15T13:05:01.000Z', '2017-03-15T13:05:01.000Z', '2017-03-15T13:05:01.000Z'],
+  );
+  assert.equal(outs[4]?.deadletters[0]?.error.code, 'HW_TIME_INVALID');
+  assert.match(outs[4]?.deadletters[0]?.error.message ?? '', /no month name of a known locale/);
+});
+
+/** Lines of several formats and files of one host through one SourceStates, as analyze feeds them. */
+function parseHostFiles(files: ReadonlyArray<{ path: string; format: 'kernel' | 'libvirtd'; mtime: string; lines: readonly string[] }>, yearReferenceMs?: number) {
+  const states = new SourceStates();
+  const options = { maxRecordBytes: 1 << 20, validate: true, ...(yearReferenceMs !== undefined ? { yearReferenceMs } : {}) };
+  return files.map((file) =>
+    file.lines.flatMap((line, i) => {
+      const record: RawRecord = { bytes: Buffer.from(line), host: 'sc7', path: file.path, format: file.format, fingerprint: file.path, offset: i * 200, created: '2026-01-01T00:00:00.000Z', mtime: file.mtime };
+      return parseRecord(record, FORMAT_PARSERS, states, options).events;
+    }),
+  );
+}
+
+const LIBVIRTD_LINE = '2017-03-15 05:09:01.123+0000: 2417: error : qemuMonitorIO:689 : internal error: End of file from monitor';
+
+test('years: the same host\'s dated records win over a fresh file mtime (nearest year, either side)', () => {
+  const [, kernel] = parseHostFiles([
+    { path: '/var/log/libvirt/libvirtd.log', format: 'libvirtd', mtime: '2026-01-01T00:00:00.000Z', lines: [LIBVIRTD_LINE] },
+    { path: '/var/log/kern.log', format: 'kernel', mtime: '2026-01-01T00:00:00.000Z', lines: ['Mar 15 05:08:40 sc7 kernel: [18231.1] blk_update_request: I/O error, dev sdb, sector 0', 'Sep  1 00:00:00 sc7 kernel: in the months after the reference', 'Dec 31 23:00:00 sc7 kernel: before it'] },
+  ]);
+  assert.deepEqual(
+    kernel?.map((e) => [e['@timestamp'], e.hangwatch.time.year]),
+    [
+      ['2017-03-15T05:08:40.000Z', 'host-records'],
+      ['2017-09-01T00:00:00.000Z', 'host-records'],
+      ['2016-12-31T23:00:00.000Z', 'host-records'],
+    ],
+  );
+});
+
+test('years: --year-reference wins over the host\'s records and over dates inside the file', () => {
+  const [, kernel] = parseHostFiles(
+    [
+      { path: '/var/log/libvirt/libvirtd.log', format: 'libvirtd', mtime: '2026-01-01T00:00:00.000Z', lines: [LIBVIRTD_LINE] },
+      { path: '/var/log/kern.log', format: 'kernel', mtime: '2026-01-01T00:00:00.000Z', lines: ['Mar 15 13:06:03 sc7 kernel: [101.0] audit: type=1400 audit(1426395963.000:42): apparmor="STATUS"', 'Mar 15 13:06:04 sc7 kernel: next'] },
+    ],
+    Date.parse('2019-06-01T00:00:00Z'),
+  );
+  assert.deepEqual(
+    kernel?.map((e) => [e['@timestamp'].slice(0, 4), e.hangwatch.time.year]),
+    [
+      ['2019', 'reference'],
+      ['2019', 'reference'],
+    ],
+  );
+});
+
+test('years: a kernel log with no dated record of its host falls back to its mtime (closest before), then to the read time', () => {
+  const [kernel] = parseHostFiles([{ path: '/var/log/kern.log', format: 'kernel', mtime: '2018-01-01T00:00:30.000Z', lines: ['Dec 31 23:59:58 sc7 kernel: before midnight', 'Jan  1 00:00:02 sc7 kernel: after'] }]);
+  assert.deepEqual(
+    kernel?.map((e) => [e['@timestamp'], e.hangwatch.time.year]),
+    [
+      ['2017-12-31T23:59:58.000Z', 'file-mtime'],
+      ['2018-01-01T00:00:02.000Z', 'file-mtime'],
+    ],
+  );
+  const [out] = parseLines(['Mar 19 10:00:00 sc7 kernel: hello']);
+  assert.equal(out?.events[0]?.hangwatch.time.year, 'ingest');
+});
+
+test('years: Feb 29 takes the nearest leap year to the host\'s records', () => {
+  const [, kernel] = parseHostFiles([
+    { path: '/var/log/libvirt/libvirtd.log', format: 'libvirtd', mtime: '2026-01-01T00:00:00.000Z', lines: ['2017-01-10 05:09:01.123+0000: 2417: info : x:1 : y'] },
+    { path: '/var/log/kern.log', format: 'kernel', mtime: '2026-01-01T00:00:00.000Z', lines: ['Feb 29 10:00:00 sc7 kernel: leap'] },
+  ]);
+  assert.equal(kernel?.[0]?.['@timestamp'], '2016-02-29T10:00:00.000Z');
+});
+
+test('an inferred year never dates the host: kernel lines do not become the reference of other kernel files', () => {
+  const [first, second] = parseHostFiles([
+    { path: '/var/log/kern.log.1', format: 'kernel', mtime: '2017-03-20T00:00:00.000Z', lines: ['Mar 15 13:05:01 sc7 kernel: from mtime'] },
+    { path: '/var/log/kern.log', format: 'kernel', mtime: '2020-03-20T00:00:00.000Z', lines: ['Mar 15 13:05:01 sc7 kernel: from its own mtime'] },
+  ]);
+  assert.equal(first?.[0]?.['@timestamp'].slice(0, 4), '2017');
+  assert.deepEqual([second?.[0]?.['@timestamp'].slice(0, 4), second?.[0]?.hangwatch.time.year], ['2020', 'file-mtime']);
+});
+
+test('dead letters of what is no log record say what it is', () => {
+  const outs = parseLines(['root@sc7:~# dmesg -T', '[root@node14 ~]# ', '...', '13:05:01 sc7 kernel: a time alone']);
+  assert.deepEqual(
+    outs.map((o) => o.deadletters[0]?.error.message),
+    [
+      'no grammar accepted the record: not a log record: a shell prompt and command ("root@sc7:~# dmesg -T")',
+      'no grammar accepted the record: not a log record: a shell prompt ("[root@node14 ~]#")',
+      'no grammar accepted the record: not a log record: an elision or a markdown fence ("...")',
+      'no grammar accepted the record: a time stamp in a form no kernel log writer uses: "13:05:01 sc7 kernel: a time alone"',
+    ],
+  );
+});
+
+test('a wall broadcast: host and time from its header, the message line is the event', () => {
+  const outs = parseLines(['\r\u0007Message from syslogd@plot-071 at Jun 17 13:06:42 ...', ' kernel:[405108.698255] watchdog: BUG: soft lockup - CPU#2 stuck for 22s! [chia_plot:29632]'], { mtime: '2021-07-01T00:00:00.000Z' });
+  assert.deepEqual([outs[0]?.events.length, outs[0]?.deadletters.length], [0, 0]);
+  const e = outs[1]?.events[0];
+  assert.equal(e?.['@timestamp'], '2021-06-17T13:06:42.000Z');
+  assert.equal(e?.host?.name, 'plot-071');
+  assert.equal(e?.event.action, 'soft-lockup');
+  assert.deepEqual(e?.linux?.kernel, { uptime_s: 405108.698255, cpu: 2, stuck_s: 22, task: 'chia_plot:29632' });
+  assert.deepEqual(e?.hangwatch.time, { basis: 'zone', zone: '+00:00', year: 'file-mtime' });
 });
