@@ -129,6 +129,19 @@ test('without -t, the interval of a pasted command line dates report k at the ba
   assert.equal(devices(events)[2]?.linux?.iostat?.await_ms, 394.61);
 });
 
+test('without -t, a pasted command with -y: the first report is the first interval (no since-boot), dated one interval in', () => {
+  const { events, deadletters } = parse('no-t-y-command.log');
+  assert.equal(deadletters.length, 0);
+  // "21.05.2022" (de_DE %x) at midnight in Asia/Shanghai, + 10 s and + 20 s.
+  assert.deepEqual(
+    events.map((e) => [e['@timestamp'], e.hangwatch.time.basis, e.hangwatch.parse.flags, e.linux?.iostat?.w_kb_s]),
+    [
+      ['2022-05-20T16:00:10.000Z', 'header-interval', ['time-of-day-unknown'], 920.5],
+      ['2022-05-20T16:00:20.000Z', 'header-interval', ['time-of-day-unknown'], 8],
+    ],
+  );
+});
+
 test('without -t and no known interval, later reports inherit the first one\'s time and keep their order', () => {
   const { events } = parse('no-t-no-interval.log');
   assert.deepEqual(
@@ -253,10 +266,11 @@ test('sampling interval: from iostat arguments, a pasted command line, a file na
   assert.equal(intervalFromCommandArgs(['-x']), undefined, 'one report since boot');
   assert.equal(intervalFromCommandArgs(['-x', '|', 'head', '-5']), undefined);
   assert.equal(intervalFromCommandArgs(['-x', '>', 'out.txt']), undefined);
-  assert.deepEqual(readIostatCommand(['$', 'iostat', '-xt', '2']), { intervalMs: 2000 });
-  assert.deepEqual(readIostatCommand(['[root@node14', '~]#', 'iostat', '-t', '10', 'dm-14']), { intervalMs: 10_000 });
-  assert.deepEqual(readIostatCommand(['user@host:~$', 'sudo', '/usr/bin/iostat', '-x', '5', '3']), { intervalMs: 5000 });
-  assert.deepEqual(readIostatCommand(['iostat', '-x']), { intervalMs: undefined });
+  assert.deepEqual(readIostatCommand(['$', 'iostat', '-xt', '2']), { intervalMs: 2000, omitsSinceBoot: false });
+  assert.deepEqual(readIostatCommand(['[root@node14', '~]#', 'iostat', '-t', '10', 'dm-14']), { intervalMs: 10_000, omitsSinceBoot: false });
+  assert.deepEqual(readIostatCommand(['user@host:~$', 'sudo', '/usr/bin/iostat', '-x', '5', '3']), { intervalMs: 5000, omitsSinceBoot: false });
+  assert.deepEqual(readIostatCommand(['iostat', '-x']), { intervalMs: undefined, omitsSinceBoot: false });
+  assert.deepEqual(readIostatCommand(['#', 'iostat', '-yxmt', '1']), { intervalMs: 1000, omitsSinceBoot: true });
   assert.equal(readIostatCommand(['run', 'iostat', '-x', '5']), undefined, 'prose that names iostat is no command');
   assert.equal(readIostatCommand(['sda', '0.00', '1.00']), undefined);
   assert.equal(intervalFromPath('/var/log/iostat-x-5.log'), 5000);

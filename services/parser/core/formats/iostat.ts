@@ -17,7 +17,8 @@ import { readIostatCommand } from '../iostat/sampling-interval.js';
 // Each device row is one `io-stats` event; each avg-cpu row one `host-cpu-pressure` event (the action the CPU
 // contention diagnosis reads: %steal is the guest-side face of vCPU descheduling, %iowait the I/O side), in the
 // same dataset, with host.cpu.{user,nice,system,iowait,steal,idle}_pct. Both at their report's time (see
-// iostat/report-clock.ts). The first report after a banner holds averages since boot: flagged `since-boot`.
+// iostat/report-clock.ts). The first report after a banner holds averages since boot: flagged `since-boot` (unless
+// the pasted command had -y).
 
 type RowLine = Extract<IostatLine, { kind: 'row' }>;
 
@@ -27,7 +28,7 @@ function timeFields(time: BlockTime): EventDraft['hangwatch']['time'] {
 
 function flagsOf(memo: IostatMemo, time: BlockTime, extra?: string): string[] | undefined {
   const flags: string[] = [];
-  if (memo.bannerSeen && memo.report === 0) flags.push('since-boot');
+  if (memo.bannerSeen && memo.report === 0 && !memo.commandOmitsSinceBoot) flags.push('since-boot');
   if (time.dateOnly) flags.push('time-of-day-unknown');
   if (extra) flags.push(extra);
   return flags.length > 0 ? flags : undefined;
@@ -167,6 +168,8 @@ function readRow(line: RowLine, memo: IostatMemo, ctx: ParseContext): EventDraft
     const fresh = freshRun(memo);
     if (command.intervalMs !== undefined) fresh.commandIntervalMs = command.intervalMs;
     else delete fresh.commandIntervalMs;
+    if (command.omitsSinceBoot) fresh.commandOmitsSinceBoot = true;
+    else delete fresh.commandOmitsSinceBoot;
     ctx.state.memo.iostat = fresh;
     return [];
   }

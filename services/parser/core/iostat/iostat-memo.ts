@@ -39,6 +39,8 @@ export interface IostatMemo {
   dayOffset: number;
   /** The sampling interval of the last pasted command line ("$ iostat -x 5"); kept across runs. */
   commandIntervalMs?: number;
+  /** The last pasted command had -y: its runs print no report of averages since boot. */
+  commandOmitsSinceBoot?: boolean;
   /** The interval the source's file name spells, looked up once (null: none). */
   pathIntervalMs?: number | null;
 }
@@ -46,6 +48,7 @@ export interface IostatMemo {
 export function freshRun(previous: IostatMemo | undefined): IostatMemo {
   const memo: IostatMemo = { bannerSeen: false, report: -1, tables: [], awaitingCpuValues: false, dayOffset: 0 };
   if (previous?.commandIntervalMs !== undefined) memo.commandIntervalMs = previous.commandIntervalMs;
+  if (previous?.commandOmitsSinceBoot) memo.commandOmitsSinceBoot = true;
   if (previous?.pathIntervalMs !== undefined) memo.pathIntervalMs = previous.pathIntervalMs;
   return memo;
 }

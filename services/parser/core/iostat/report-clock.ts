@@ -32,8 +32,11 @@ function contextTime(memo: IostatMemo, ctx: ParseContext): BlockTime {
     const zone = hostZone(ctx);
     const midnight = localDateTimeMs(memo.bannerDate, 0, zone);
     const intervalMs = knownIntervalMs(memo, ctx);
+    // With -y the first report printed is the first interval's, not the averages since boot.
+    const k = memo.report + (memo.commandOmitsSinceBoot ? 1 : 0);
+    if (k === 0) return { ms: midnight, basis: 'header-interval', zone: zone.name, dateOnly: true };
+    if (intervalMs !== undefined) return { ms: midnight + k * intervalMs, basis: 'header-interval', zone: zone.name, dateOnly: true, intervalMs };
     if (memo.report === 0) return { ms: midnight, basis: 'header-interval', zone: zone.name, dateOnly: true };
-    if (intervalMs !== undefined) return { ms: midnight + memo.report * intervalMs, basis: 'header-interval', zone: zone.name, dateOnly: true, intervalMs };
     return { ms: midnight, basis: 'inherited', zone: zone.name, dateOnly: true };
   }
   if (ctx.mtimeMs !== undefined && Number.isFinite(ctx.mtimeMs)) return { ms: ctx.mtimeMs, basis: 'file-mtime' };

@@ -35,12 +35,28 @@ export function intervalFromCommandArgs(args: readonly string[]): number | undef
   return undefined;
 }
 
+/** -y ("omit the first report with statistics since boot") in a short option group: `-y`, `-xy`, `-yxmt`. */
+export function omitsSinceBootReport(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (COMMAND_END.test(arg)) return false;
+    if (/^-[A-Za-z]+$/.test(arg) && arg.includes('y')) return true;
+  }
+  return false;
+}
+
+export interface IostatCommand {
+  /** The sampling interval; undefined when none was given (one report since boot). */
+  readonly intervalMs: number | undefined;
+  /** -y: the first report is a sampled interval, not averages since boot. */
+  readonly omitsSinceBoot: boolean;
+}
+
 /**
  * A command line pasted above the output: "$ iostat -xt 2", "[root@node14 ~]# iostat -t 10 dm-14",
  * "user@host:~$ sudo iostat -x 5 3 | tee out". `words` are the line's blank-separated words. Undefined when the
- * line is not an iostat command; `{ intervalMs: undefined }` when it is one without an interval.
+ * line is not an iostat command.
  */
-export function readIostatCommand(words: readonly string[]): { intervalMs: number | undefined } | undefined {
+export function readIostatCommand(words: readonly string[]): IostatCommand | undefined {
   const at = words.findIndex((w) => w === 'iostat' || w.endsWith('/iostat') || /[#$>%]iostat$/.test(w));
   if (at < 0) return undefined;
   // Only a prompt (or nothing, or sudo/env/time) may precede the command: "iostat" inside prose is no command.
@@ -48,7 +64,8 @@ export function readIostatCommand(words: readonly string[]): { intervalMs: numbe
     const w = words[i] as string;
     if (!(/[#$>%\]]$/.test(w) || w.startsWith('[') || w === 'sudo' || w === 'time' || w === 'env' || /^[A-Z_]+=/.test(w))) return undefined;
   }
-  return { intervalMs: intervalFromCommandArgs(words.slice(at + 1)) };
+  const args = words.slice(at + 1);
+  return { intervalMs: intervalFromCommandArgs(args), omitsSinceBoot: omitsSinceBootReport(args) };
 }
 
 // A file name that spells the command: "iostat-x-5.log", "iostat_xt_10.txt", "iostat -dx 2 30.out",
