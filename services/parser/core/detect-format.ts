@@ -5,7 +5,8 @@ import type { Format } from '../../../shared/vocabulary.js';
 
 const PATH_RULES: ReadonlyArray<readonly [RegExp, Format]> = [
   [/(^|\/)libvirt\/qemu\/[^/]+\.log([.-]\d+)?$/, 'qemu'],
-  [/(^|\/)(libvirtd|virtqemud|virtlogd)\.log(\.\d+)?$/, 'libvirtd'],
+  // libvirtd and the modular daemons' own log files (log_outputs="1:file:/var/log/libvirt/virtqemud.log").
+  [/(^|\/)(libvirtd|virt(qemu|proxy|network|storage|nodedev|secret|interface|nwfilter|log|lock)d)\.log(\.\d+)?$/, 'libvirtd'],
   [/(^|\/)(kern\.log|dmesg|messages|syslog)(\.\d+)?(\.txt)?$/, 'kernel'],
   // iostat*, or a name with iostat as a word (host1-iostat.log, sample_iostat_11.7.3.output); not nfsiostat/cifsiostat.
   [/(^|[/._-])iostat[^/]*$/, 'iostat'],
@@ -51,6 +52,20 @@ function isWinlogbeatJson(text: string): boolean {
 const QEMU_LINE =
   /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}[+-]\d{4}: (?:shutting down|starting up|IO error|Starting external device|Domain id=\d+ is tainted)|^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d{6}Z (?:\S*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|qemu|kvm):|^KVM internal error\. Suberror|^KVM: entry failed, hardware error|^char device redirected to /m;
 
+// libvirt daemons' lines through syslog or journalctl (any locale's month, RFC 3339, short-full/-unix stamps, with
+// or without host and pid), systemd's lines about their units, `systemctl status` of one, KubeVirt's virt-launcher
+// JSON (maybe behind a container runtime's stamp). Only a libvirt daemon's (or its unit's) lines match: a kernel
+// line of the same syslog file still goes to the kernel rule.
+const LIBVIRT_DAEMON = '(?:libvirtd|virt(?:qemu|proxy|network|storage|nodedev|secret|interface|nwfilter|log|lock)d)';
+const UNIT_VERBS = '(?:Starting|Started|Stopping|Stopped|Failed to start|Listening on)';
+const LIBVIRT_UNIT_DESCRIPTIONS = '(?:Virtualization daemon|libvirt \\w+ daemon|Virtual machine (?:log|lock) manager)';
+const LIBVIRT_WRAPPED = new RegExp(
+  `^ ?(?:\\S+ {1,2}\\d{1,2} \\d{1,2}:\\d\\d:\\d\\d(?:\\.\\d+)?|\\d{4}-\\d\\d-\\d\\dT\\S+|\\d{9,11}\\.\\d+|[A-Z][a-z]{2} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+) (?:\\S+ )?(?:(?:\\S*\\/)?${LIBVIRT_DAEMON}(?:\\[\\d+\\])?: |systemd\\[1\\]: (?:.*\\b${LIBVIRT_DAEMON}\\.service\\b|${UNIT_VERBS} ${LIBVIRT_UNIT_DESCRIPTIONS})|systemd-coredump\\[\\d+\\]: Process \\d+ \\(${LIBVIRT_DAEMON}\\))` +
+    `|^\\s*[●×○*] ${LIBVIRT_DAEMON}\\.service - ` +
+    `|^(?:\\S+ (?:std(?:out|err) [FP] )?)?\\{.*"component"\\s*:\\s*"virt-[a-z-]+"`,
+  'mu',
+);
+
 export function detectFormatByContent(text: string): Format | undefined {
   const head = text.slice(0, 4096);
   if (head.startsWith('ElfFile\u0000')) return 'evtx';
@@ -60,6 +75,7 @@ export function detectFormatByContent(text: string): Format | undefined {
   // (`[` only before an object: dmesg lines start with `[`.)
   if (/^[\s\uFEFF]*(\{|\[\s*\{)/.test(head) && isWinlogbeatJson(text)) return 'winlogbeat';
   if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}: \d+: (debug|info|warning|error) : /m.test(head)) return 'libvirtd';
+  if (LIBVIRT_WRAPPED.test(head)) return 'libvirtd';
   if (/starting up libvirt version|^`?LC_ALL=C\b|-name (guest=)?\S+ .*-machine /m.test(head) || QEMU_LINE.test(head)) return 'qemu';
   // WinDbg: the banner, the analysis heading, or any bugcheck marker a pasted excerpt may be left with (a live
   // kernel debugger's `*** Fatal System Error:`, `.bugcheck`'s `Bugcheck code`, an old report's `BUGCHECK_STR:`).

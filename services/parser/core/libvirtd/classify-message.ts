@@ -1,11 +1,13 @@
 import type { Bugcheck } from '../../../../shared/schema/event.js';
 import type { EventAction } from '../../../../shared/vocabulary.js';
 import { buildBugcheck } from '../bugcheck.js';
+import { jobLockDomain } from './job-lock.js';
 
 // Message-level rules for the libvirtd messages that matter (DESIGN.md section 4 vocabulary). A table, first
 // match wins, so adding a message touches one row. Patterns are anchored on libvirt's own message texts
 // (src/qemu/qemu_monitor.c "End of file from qemu monitor", qemu_migration.c "migration job: unexpectedly
-// failed", virlog/virNetClient "Cannot open log file", storage_backend "ignoring permission error").
+// failed", virlog/virNetClient "Cannot open log file", storage_backend "ignoring permission error"; the job lock of
+// qemu_domain.c / virdomainjob.c, see job-lock.ts).
 
 export interface MessageFacts {
   action: EventAction;
@@ -26,13 +28,22 @@ interface Rule {
 }
 
 const RULES: readonly Rule[] = [
+  {
+    action: 'job-lock',
+    message: /Cannot start job \(/,
+    extract: (m, f) => {
+      const domain = jobLockDomain(m.input);
+      if (domain) f.domainName = domain;
+    },
+  },
+  { action: 'job-lock', message: /cannot acquire state change lock/ },
   { action: 'daemon-start', message: /^libvirt version: ([^,\s]+)/, extract: (m, f) => (f.libvirtVersion = m[1]) },
   { action: 'daemon-info', message: /^hostname: (\S+)/, extract: (m, f) => (f.hostName = m[1]) },
   { action: 'monitor-eof', message: /End of file from (?:qemu )?monitor/ },
   { action: 'monitor-eof', fn: /^qemuProcessHandleMonitorEOF$/ },
   {
     action: 'monitor-error',
-    message: /Unable to (?:read from|write to) monitor|monitor socket did not show up|qemu unexpectedly closed the monitor|process exited while connecting to monitor|cannot acquire state change lock|monitor.*(?:timed out|not responding)/i,
+    message: /Unable to (?:read from|write to) monitor|monitor socket did not show up|qemu unexpectedly closed the monitor|process exited while connecting to monitor|monitor.*(?:timed out|not responding)/i,
   },
   { action: 'log-open-busy', message: /Cannot open log file: '([^']+)': Device or resource busy/, extract: (m, f) => (f.path = m[1]) },
   { action: 'migration-failed', message: /migration (?:job|out)?:? ?(?:unexpectedly failed|failed|was cancelled)|operation failed: migration|migration of domain .* failed/i },
@@ -63,10 +74,17 @@ const DOMAIN_PATTERNS: readonly RegExp[] = [
   /\/qemu\/([^/']+)\.log'/,
   /\bvm='([^']+)'/,
   /\bname='([^']+)'/,
-  /\bname=([^\s,'"]+)/,
+  // Not qemu's `node-name=` / `-name guest=` inside a quoted command line.
+  /(?<![-\w])name=([^\s,'"]+)/,
   /\bdomain '([^']+)'/i,
   /\bGuest '([^']+)'/,
   /Received EOF on 0x[0-9a-f]+ '([^']+)'/,
+  // KubeVirt's virt-launcher: "Domain name event: default_vgpu".
+  /^Domain name event: (\S+)$/,
+  // libvirt's per-domain paths: /var/lib/libvirt/qemu/domain-1-win11/ (the name cut to 20 characters by
+  // virDomainDefGetShortName, so only a shorter one is the whole name) and the NVRAM copy <name>_VARS.fd.
+  /\/domain-\d+-([^/\s']{1,19})\//,
+  /\/nvram\/([^/\s']+)_VARS\.fd\b/,
 ];
 
 /** Classifies one libvirtd message; unknown messages are `other`, never dead letters. */
@@ -84,7 +102,7 @@ export function classifyLibvirtdMessage(fn: string | undefined, message: string)
     break;
   }
   if (facts.action !== 'daemon-start' && facts.action !== 'daemon-info') {
-    for (const re of DOMAIN_PATTERNS) {
+    for (const re of facts.domainName ? [] : DOMAIN_PATTERNS) {
       const m = re.exec(message);
       if (m?.[1]) {
         facts.domainName = m[1];

@@ -5,8 +5,6 @@ interface Token {
 }
 
 export interface LibvirtdLine {
-  /** `Mar 15 06:03:48 sc7 libvirtd[13914]: ` when the line came through syslog/journald. */
-  readonly syslog?: string;
   /** `2017-03-15 06:03:48.180+0000: ` (explicit offset) or `09:53:04.233: ` (old, no date). */
   readonly stamp?: string;
   readonly thread?: number;
@@ -17,11 +15,7 @@ export interface LibvirtdLine {
 }
 
 /** What the grammar places: the tokens of each part (see grammars/libvirtd.ne). */
-export interface LineTokens extends Parts {
-  readonly syslog?: Token | null;
-}
-
-interface Parts {
+export interface LineTokens {
   readonly stamp?: Token;
   readonly thread?: Token | null;
   readonly level?: Token;
@@ -29,11 +23,10 @@ interface Parts {
   readonly message?: Token | null;
 }
 
-export function buildLibvirtdLine(syslog: Token | null, parts: Parts): LibvirtdLine {
+export function buildLibvirtdLine(parts: LineTokens): LibvirtdLine {
   const line: {
     -readonly [K in keyof LibvirtdLine]: LibvirtdLine[K];
   } = { message: parts.message ? parts.message.value : '' };
-  if (syslog) line.syslog = syslog.value;
   if (parts.stamp) line.stamp = parts.stamp.value;
   if (parts.thread) line.thread = Number.parseInt(parts.thread.value, 10);
   if (parts.level) line.level = parts.level.value.slice(0, parts.level.value.indexOf(' '));
