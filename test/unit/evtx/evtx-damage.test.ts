@@ -105,7 +105,7 @@ test('a record size that runs outside the chunk ends that chunk with one dead le
   const { events, deadletters } = await readAll(file, 'size.evtx');
   assert.equal(events.length, 10, 'records 1-2 of the chunk and the other chunks');
   assert.equal(deadletters.length, 1);
-  assert.match((deadletters[0] as DeadLetter).error.message, /record \d+: size 524272 at chunk offset \d+ runs outside the records \(end \d+\); records \d+-\d+ of this chunk by its header come after it, not read$/);
+  assert.match((deadletters[0] as DeadLetter).error.message, /record \d+: size 524272 at chunk offset \d+ runs outside the records \(end \d+\); the chunk header lists records? [\d-]+ after it: not read$/);
 });
 
 test('a file cut inside a record of its last chunk: the records before the cut are kept and flagged, the cut record is a dead letter', async () => {
@@ -117,7 +117,7 @@ test('a file cut inside a record of its last chunk: the records before the cut a
   assert.equal(events.filter((e) => e.hangwatch.parse?.flags?.includes('evtx-chunk-cut')).length, 2);
   assert.equal(events.filter((e) => e.hangwatch.parse?.flags?.includes('evtx-crc-mismatch')).length, 0, 'a cut is not a CRC mismatch');
   assert.equal(deadletters.length, 1);
-  assert.match((deadletters[0] as DeadLetter).error.message, /record 48700: size \d+ at chunk offset \d+ runs outside the records \(end \d+\): the chunk is cut at \d+ bytes, the file ends inside it; the records up to id 48401 of this chunk by its header come after it, not read$/);
+  assert.match((deadletters[0] as DeadLetter).error.message, /record 48700: size \d+ at chunk offset \d+ runs outside the records \(end \d+\): the chunk is cut at \d+ bytes, the file ends inside it; the chunk header lists records up to id 48401 after it: not read$/);
 });
 
 test('a damaged file header is a dead letter and every record is still read', async () => {

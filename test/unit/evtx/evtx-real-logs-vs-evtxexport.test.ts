@@ -21,10 +21,10 @@ const EXPECTED_DAMAGE: Readonly<Record<string, readonly string[]>> = {
   // 4 KiB pages of this file were zeroed (a sparse copy): two chunk headers are gone, and three chunks end in a
   // record whose second half is zeros. evtxexport gives the same 267 records and none of these.
   'sample_with_a_bad_chunk_magic.evtx': [
-    '0x2fc0: record at file offset 0x2fc0: record 46741: size 472 and its trailing copy 0 differ; records 46742-46857 of this chunk by its header come after it, not read',
+    '0x2fc0: record at file offset 0x2fc0: record 46741: size 472 and its trailing copy 0 differ; the chunk header lists records 46742-46857 after it: not read',
     '0x61000: chunk at file offset 0x61000: chunk signature is not ElfChnk: 15 records inside by their signatures (ids 47613-47627), unreadable without the chunk header',
-    '0x72e68: record at file offset 0x72e68: record 47640: size 504 and its trailing copy 0 differ; records 47641-47705 of this chunk by its header come after it, not read',
-    '0x9ee40: record at file offset 0x9ee40: record 45933: size 504 and its trailing copy 0 differ; records 45934-45949 of this chunk by its header come after it, not read',
+    '0x72e68: record at file offset 0x72e68: record 47640: size 504 and its trailing copy 0 differ; the chunk header lists records 47641-47705 after it: not read',
+    '0x9ee40: record at file offset 0x9ee40: record 45933: size 504 and its trailing copy 0 differ; the chunk header lists records 45934-45949 after it: not read',
     '0xa1000: chunk at file offset 0xa1000: chunk signature is not ElfChnk: 67 records inside by their signatures (ids 45963-46029), unreadable without the chunk header',
   ],
   'security.evtx': [],

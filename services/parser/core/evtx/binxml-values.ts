@@ -63,9 +63,22 @@ function hex(bytes: Uint8Array): string {
 }
 
 export function decodeUtf16(bytes: Uint8Array): string {
-  const text = utf16.decode(bytes.length % 2 === 0 ? bytes : bytes.subarray(0, bytes.length - 1));
+  const even = bytes.length % 2 === 0 ? bytes : bytes.subarray(0, bytes.length - 1);
+  let text = utf16.decode(even);
+  // TextDecoder turns a lone surrogate into U+FFFD; Windows stores UTF-16 code units as they came, so a text with
+  // a replacement character is decoded again unit by unit to keep what was logged (the renderer escapes lone
+  // surrogates). Rare, so the fast decoder stays the common path.
+  if (text.includes('\uFFFD')) text = codeUnits(even);
   const nul = text.indexOf('\u0000');
   return nul === -1 ? text : text.slice(0, nul);
+}
+
+function codeUnits(bytes: Uint8Array): string {
+  const units = new Uint16Array(bytes.length / 2);
+  for (let i = 0; i < units.length; i++) units[i] = (bytes[i * 2] as number) | ((bytes[i * 2 + 1] as number) << 8);
+  let out = '';
+  for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode(...units.subarray(i, i + 8192));
+  return out;
 }
 
 function formatGuid(b: Uint8Array): string {

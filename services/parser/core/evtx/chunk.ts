@@ -148,8 +148,8 @@ function readChunkHeader(bytes: Uint8Array): HeaderReading {
 function unreadAfter(header: ChunkHeader, pos: number, atPos: boolean, seenId: bigint | undefined): string {
   const last = header.lastRecordId;
   if (atPos ? pos > header.lastRecordOffset : pos >= header.lastRecordOffset) return '';
-  const range = seenId !== undefined && seenId < last ? `records ${seenId + 1n}-${last}` : `the records up to id ${last}`;
-  return `; ${range} of this chunk by its header ${atPos ? 'start here or later' : 'come after it'}, not read`;
+  const range = seenId === undefined || seenId >= last ? `records up to id ${last}` : seenId + 1n === last ? `record ${last}` : `records ${seenId + 1n}-${last}`;
+  return `; the chunk header lists ${range} ${atPos ? 'from here on' : 'after it'}: not read`;
 }
 
 /** Decodes every record of a chunk. Pure; `bytes` is the chunk (65536 bytes, fewer when the file was cut). */
