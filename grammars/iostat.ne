@@ -4,7 +4,7 @@
 @preprocessor typescript
 @{%
 import { iostatLexer } from '../lexers/iostat.js';
-import { buildBanner, buildHeader, buildIsoStamp, buildRow, buildStamp } from '../../services/parser/core/iostat/line-shape.js';
+import { buildBanner, buildEpochStamp, buildHeader, buildIsoStamp, buildRow, buildStamp } from '../../services/parser/core/iostat/line-shape.js';
 %}
 @lexer iostatLexer
 
@@ -14,6 +14,7 @@ line -> %bannerOs %ws:? %release (%ws bannerItem):* %ws:? {% (d) => buildBanner(
       | %stampDate stampTail {% (d) => buildStamp(d[0], d[1]) %}
       | %timeLabel stampTail {% (d) => buildStamp(null, d[1]) %}
       | %isoStamp %ws:? {% (d) => buildIsoStamp(d[0]) %}
+      | %epochStamp %ws:? {% (d) => buildEpochStamp(d[0]) %}
       | %indent rowItems {% (d) => buildRow(true, d[1]) %}
       | rowItems {% (d) => buildRow(false, d[0]) %}
 

@@ -5,6 +5,7 @@ import moo from 'moo';
 //   banner      "Linux 4.4.0-62-generic (sc7) \t03/15/2017 \t_x86_64_\t(32 CPU)"   (date: %x of the locale, or ISO)
 //   timestamp   "03/15/2017 01:05:01 PM" | "03/15/17 13:05:01" | "21.05.2022 10:11:12" | "2022年05月21日 10时11分12秒"
 //               | "2017-03-15T13:05:01+0800" (S_TIME_FORMAT=ISO) | "Time: 01:05:01 PM" (sysstat < 10)
+//               | "1653127872" (-U, seconds since the epoch)
 //   avg-cpu     "avg-cpu:  %user   %nice %system %iowait  %steal   %idle" (older: "%sys", no "%steal")
 //   header      "Device:  rrqm/s wrqm/s ..." | "Device  r/s rkB/s ..." (by name, any order, tabs or blanks)
 //   row         anything else: words and numbers, told apart by the format parser from the layout in force:
@@ -30,6 +31,8 @@ const word = /[^ \t\n]+/;
 export const iostatLexer = moo.states({
   start: {
     isoStamp: { match: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?/, next: 'rest' },
+    // -U (sysstat >= 12.7.8): the report's time in seconds since the epoch, alone on its line.
+    epochStamp: { match: /\d{9,11}(?=[ \t]*$)/, next: 'rest' },
     // A date at the start of a line followed by a clock (or a meridiem word before it) is a -t timestamp.
     stampDate: { match: new RegExp(`${dateSource}(?=[ \\t]+(?:\\d|${meridiemSource}))`), next: 'stamp' },
     bannerOs: { match: /Linux(?=[ \t])/, next: 'release' },

@@ -189,6 +189,9 @@ test('-t stamps in the locales glibc prints them, and the banner host per run', 
   // "Time:" stamps (sysstat < 10) take the banner's date, a day later when the clock goes back.
   assert.deepEqual(at('old-host'), ['2022-05-21T15:59:58.000Z', '2022-05-21T16:00:03.000Z']);
   assert.deepEqual(events.find((e) => e.host?.name === 'iso-host')?.hangwatch.time, { basis: 'explicit' });
+  // -U (sysstat >= 12.7.8): seconds since the epoch.
+  assert.deepEqual(at('u-host'), ['2022-05-21T10:11:12.000Z']);
+  assert.deepEqual(events.find((e) => e.host?.name === 'u-host')?.hangwatch.time, { basis: 'explicit' });
   // de_DE decimal commas in the avg-cpu row.
   assert.equal(cpus(events)[0]?.host?.cpu?.steal_pct, 15.2);
 });
@@ -232,6 +235,21 @@ test('output without a banner (tab-separated): reports by their repeated tables,
   assert.ok(events.every((e) => e['@timestamp'] === '2017-03-20T00:00:00.000Z' && e.hangwatch.time.basis === 'file-mtime'));
   assert.equal(events[0]?.hangwatch.parse.flags, undefined, 'no banner: nothing says the first report is since boot');
   assert.equal(cpus(events)[1]?.host?.cpu?.steal_pct, 22);
+});
+
+test('-o JSON output, one value per line: banner fields, -t timestamps (locale and -U seconds), avg-cpu and device objects', () => {
+  const { events, deadletters } = parse('json-output.log');
+  assert.equal(deadletters.length, 0, 'brackets and banner fields are structure, not dead letters');
+  assert.equal(events.length, 7);
+  const stall = devices(events).find((e) => e.linux?.iostat?.util_pct === 100);
+  assert.equal(stall?.['@timestamp'], '2022-05-21T02:11:17.000Z');
+  assert.equal(stall?.host?.name, 'hv-json');
+  assert.equal(stall?.linux?.iostat?.await_ms, 394.61);
+  assert.deepEqual(cpus(events)[1]?.host?.cpu, { user_pct: 10.2, nice_pct: 0, system_pct: 5.1, iowait_pct: 35.4, steal_pct: 12.3, idle_pct: 37, usage: 0.276, count: 32, interval_ms: 5000 });
+  // -U: "timestamp": "1653127872", seconds since the epoch.
+  const epoch = events.find((e) => e.host?.name === 'hv-epoch');
+  assert.equal(epoch?.['@timestamp'], '2022-05-21T10:11:12.000Z');
+  assert.deepEqual(epoch?.hangwatch.time, { basis: 'explicit' });
 });
 
 test('a device line before any header is a dead letter that expected a header', () => {

@@ -5,14 +5,16 @@ import { runShapedGrammar } from '../../../../grammars/run-shaped-grammar.js';
 import { isoUtc } from '../../../../shared/time.js';
 import type { EventDraft, FormatParser, ParseContext } from '../event-draft.js';
 import { ParseFailure } from '../parse-failure.js';
-import { buildLayout, readCpuStats, readDeviceStats, type ColumnLayout, type CpuFields, type IostatFields } from '../iostat/columns.js';
+import { buildLayout, readCpuStats, readDeviceStats, readJsonCpuStats, readJsonDeviceStats, type ColumnLayout, type CpuFields, type IostatFields } from '../iostat/columns.js';
+import { isJsonOutputLine, readJsonLine } from '../iostat/json-output.js';
 import { freshRun, iostatMemo, type BlockTime, type IostatMemo } from '../iostat/iostat-memo.js';
 import { readLocaleDate } from '../iostat/iostat-time.js';
 import type { IostatLine } from '../iostat/line-shape.js';
 import { currentBlock, enterStamp, enterTable, knownIntervalMs } from '../iostat/report-clock.js';
 import { readIostatCommand } from '../iostat/sampling-interval.js';
 
-// iostat output (any sysstat layout, with or without -t) into `linux.iostat` metric events, one line per record.
+// iostat output (any sysstat layout, with or without -t, text or -o JSON) into `linux.iostat` metric events, one
+// line per record.
 // Banner, timestamp, header and pasted-command lines only update the source's memo (they carry no event).
 // Each device row is one `io-stats` event; each avg-cpu row one `host-cpu-pressure` event (the action the CPU
 // contention diagnosis reads: %steal is the guest-side face of vCPU descheduling, %iowait the I/O side), in the
@@ -35,7 +37,7 @@ function flagsOf(memo: IostatMemo, time: BlockTime, extra?: string): string[] | 
 }
 
 /** "sda: r/s=1.57 w/s=0.59 await=121.04ms util=0.45%": the figures the row has (a --pretty table has a part). */
-function describeStats(s: IostatFields, layout: ColumnLayout, items: readonly Token[], first: number): string {
+function describeStats(s: IostatFields, layout?: ColumnLayout, items?: readonly Token[], first = 0): string {
   const parts: string[] = [];
   if (s.r_s !== undefined) parts.push(`r/s=${s.r_s}`);
   if (s.w_s !== undefined) parts.push(`w/s=${s.w_s}`);
@@ -52,7 +54,7 @@ function describeStats(s: IostatFields, layout: ColumnLayout, items: readonly To
   }
   if (s.aqu_sz !== undefined && parts.length <= 1) parts.push(`aqu-sz=${s.aqu_sz}`);
   // A table none of whose columns we keep (--pretty's discard table): say what it printed.
-  if (parts.length === 0) layout.columns.forEach((c, i) => parts.push(`${c}=${(items[first + i] as Token).text}`));
+  if (parts.length === 0 && layout && items) layout.columns.forEach((c, i) => parts.push(`${c}=${(items[first + i] as Token).text}`));
   return `${s.device}: ${parts.join(' ')}`;
 }
 
@@ -102,11 +104,23 @@ function cpuDraft(cpu: CpuFields, memo: IostatMemo, ctx: ParseContext): EventDra
   };
 }
 
-function startRun(line: Extract<IostatLine, { kind: 'banner' }>, ctx: ParseContext): void {
-  // A new iostat run: forget the previous run's layout and times (also when its date is bad).
+/** A new iostat run (banner, or the start of a JSON document): forget the previous run's layout and times. */
+function startRun(ctx: ParseContext): IostatMemo {
   const memo = freshRun(ctx.state.memo.iostat as IostatMemo | undefined);
   memo.bannerSeen = true;
   ctx.state.memo.iostat = memo;
+  return memo;
+}
+
+function setRunDate(memo: IostatMemo, text: string): void {
+  const read = readLocaleDate(text, undefined);
+  memo.bannerDate = read.date;
+  if (read.learned) memo.dayOrder = read.learned;
+}
+
+function readBanner(line: Extract<IostatLine, { kind: 'banner' }>, ctx: ParseContext): void {
+  // The run starts (and the previous one's layout and times are gone) also when its date is bad.
+  const memo = startRun(ctx);
   let date: string | undefined;
   for (const t of line.items) {
     if (t.type === 'paren') {
@@ -117,10 +131,48 @@ function startRun(line: Extract<IostatLine, { kind: 'banner' }>, ctx: ParseConte
       else if (memo.host === undefined && inner !== '') memo.host = inner;
     } else if (t.type === 'date' && date === undefined) date = t.text;
   }
-  if (date !== undefined) {
-    const read = readLocaleDate(date, undefined);
-    memo.bannerDate = read.date;
-    if (read.learned) memo.dayOrder = read.learned;
+  if (date !== undefined) setRunDate(memo, date);
+}
+
+/** A line of `iostat -o JSON` output (see iostat/json-output.ts). */
+function readJsonOutput(ctx: ParseContext): EventDraft[] {
+  const line = readJsonLine(ctx.text);
+  if (!line) throw notIostat(`not a line of iostat JSON output: ${JSON.stringify(ctx.text.trim().slice(0, 80))}`);
+  if (line.kind === 'run') {
+    startRun(ctx);
+    return [];
+  }
+  const memo = iostatMemo(ctx.state);
+  switch (line.kind) {
+    case 'host':
+      memo.host = line.name;
+      return [];
+    case 'cpus':
+      memo.cpuCount = line.count;
+      return [];
+    case 'date':
+      setRunDate(memo, line.text);
+      return [];
+    case 'timestamp': {
+      // The same forms as the text stamps ("%x %X", ISO, -U seconds).
+      const stamp = runShapedGrammar<IostatLine>('iostat', rules, iostatLexer, line.text);
+      if (stamp.kind !== 'stamp' && stamp.kind !== 'iso' && stamp.kind !== 'epoch') throw notIostat(`not a timestamp: ${JSON.stringify(line.text)}`);
+      enterStamp(stamp, memo, ctx);
+      return [];
+    }
+    case 'avg-cpu':
+      enterTable(memo, 'avg-cpu', ctx);
+      return [cpuDraft(readJsonCpuStats(line.values), memo, ctx)];
+    case 'disk-table':
+      enterTable(memo, 'json disk', ctx);
+      return [];
+    case 'device': {
+      const stats = readJsonDeviceStats(line.values);
+      const group = String(line.values.disk_device).startsWith(' ');
+      return [deviceDraft(stats, describeStats(stats), memo, ctx, group)];
+    }
+    case 'structure':
+      return [];
   }
 }
 
@@ -180,9 +232,10 @@ export const iostatParser: FormatParser = {
   format: 'iostat',
   parse(ctx: ParseContext): EventDraft[] {
     if (ctx.text.trim() === '') return [];
+    if (isJsonOutputLine(ctx.text)) return readJsonOutput(ctx);
     const line = runShapedGrammar<IostatLine>('iostat', rules, iostatLexer, ctx.text);
     if (line.kind === 'banner') {
-      startRun(line, ctx);
+      readBanner(line, ctx);
       return [];
     }
     const memo = iostatMemo(ctx.state);
@@ -204,6 +257,7 @@ export const iostatParser: FormatParser = {
       }
       case 'stamp':
       case 'iso':
+      case 'epoch':
         enterStamp(line, memo, ctx);
         return [];
     }

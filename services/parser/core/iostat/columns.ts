@@ -117,8 +117,26 @@ export function readDeviceStats(layout: ColumnLayout, device: string, values: re
     const unit = text.charCodeAt(text.length - 1) > 57;
     stats[field] = size && unit ? round2(value) : factor === 1 ? value : round2(value * factor);
   }
-  // sysstat 11.x dropped the combined await column: weight r_await and w_await by the request rates, which is
-  // what 10.x computed ((read ticks + write ticks) / (reads + writes)).
+  return withCombinedAwait(stats);
+}
+
+/** A -o JSON device object: the text columns' names as keys ("util" for %util), JSON numbers. */
+export function readJsonDeviceStats(values: Readonly<Record<string, unknown>>): IostatFields {
+  const name = String(values.disk_device);
+  const stats: IostatFields = { device: name.trim() };
+  for (const key of Object.keys(values)) {
+    const field = FIELD_OF_COLUMN[key === 'util' ? '%util' : key];
+    const value = values[key];
+    if (field && typeof value === 'number') stats[field[0]] = field[1] === 1 ? value : round2(value * field[1]);
+  }
+  return withCombinedAwait(stats);
+}
+
+/**
+ * sysstat 11.x dropped the combined await column: weight r_await and w_await by the request rates, which is
+ * what 10.x computed ((read ticks + write ticks) / (reads + writes)).
+ */
+function withCombinedAwait(stats: IostatFields): IostatFields {
   if (stats.await_ms === undefined && stats.r_await_ms !== undefined && stats.w_await_ms !== undefined && stats.r_s !== undefined && stats.w_s !== undefined) {
     const ios = stats.r_s + stats.w_s;
     stats.await_ms = ios > 0 ? round2((stats.r_s * stats.r_await_ms + stats.w_s * stats.w_await_ms) / ios) : 0;
@@ -156,5 +174,16 @@ export function readCpuStats(columns: readonly string[], values: readonly Token[
     const field = CPU_FIELD_OF_COLUMN[name];
     if (field) cpu[field] = readValue((values[i] as Token).text);
   });
+  return cpu;
+}
+
+/** A -o JSON avg-cpu object: {"user": 1.49, "nice": ..., "system", "iowait", "steal", "idle"}. */
+export function readJsonCpuStats(values: Readonly<Record<string, unknown>>): CpuFields {
+  const cpu: CpuFields = {};
+  for (const key of Object.keys(values)) {
+    const field = CPU_FIELD_OF_COLUMN[`%${key}`];
+    const value = values[key];
+    if (field && typeof value === 'number') cpu[field] = value;
+  }
   return cpu;
 }

@@ -9,6 +9,7 @@ export type IostatLine =
   | { readonly kind: 'header'; readonly of: 'avg-cpu' | 'device'; readonly columns: readonly Token[] }
   | { readonly kind: 'stamp'; readonly date: Token | null; readonly clock: Token; readonly meridiem: Token | null }
   | { readonly kind: 'iso'; readonly stamp: Token }
+  | { readonly kind: 'epoch'; readonly stamp: Token }
   | { readonly kind: 'row'; readonly indented: boolean; readonly items: readonly Token[] };
 
 type Pair = readonly [Token, Token];
@@ -27,6 +28,10 @@ export function buildStamp(date: Token | null, tail: readonly [Token | null, Tok
 
 export function buildIsoStamp(stamp: Token): IostatLine {
   return { kind: 'iso', stamp };
+}
+
+export function buildEpochStamp(stamp: Token): IostatLine {
+  return { kind: 'epoch', stamp };
 }
 
 export function buildRow(indented: boolean, items: readonly Token[]): IostatLine {

@@ -66,7 +66,7 @@ export function currentBlock(memo: IostatMemo, ctx: ParseContext): BlockTime {
   return memo.block as BlockTime;
 }
 
-type StampLine = Extract<IostatLine, { kind: 'stamp' | 'iso' }>;
+type StampLine = Extract<IostatLine, { kind: 'stamp' | 'iso' | 'epoch' }>;
 
 /** A -t stamp opens a report at its time. A stamp that cannot be read still opens it (dated from context). */
 export function enterStamp(line: StampLine, memo: IostatMemo, ctx: ParseContext): void {
@@ -83,6 +83,7 @@ export function enterStamp(line: StampLine, memo: IostatMemo, ctx: ParseContext)
 function stampTime(line: StampLine, memo: IostatMemo, ctx: ParseContext): BlockTime {
   const zone = hostZone(ctx);
   const zoned = (ms: number): BlockTime => ({ ms, basis: 'zone', zone: zone.name });
+  if (line.kind === 'epoch') return { ms: Number(line.stamp.text) * 1000, basis: 'explicit' };
   if (line.kind === 'iso') {
     const { ms, explicit } = isoBlockMs(line.stamp.text, zone);
     return explicit ? { ms, basis: 'explicit' } : zoned(ms);
