@@ -33,6 +33,8 @@ export function buildIncident(input: IncidentInputs): Incident {
   const signals = group.signals;
   const leading = withoutTrailingKills(signals, options.hungBeforeExitMs);
   const anchor = chooseTimeAnchor(leading);
+  // A report dated by the anchor (its dump header, its 41) says how the incident's time was found.
+  const datedByAnchor = signals.find((s) => s.partnerId === anchor.id);
   const hangMs = anchor.hangMs;
   const kind = kindOf(leading);
   const bugcheck = mergeBugchecks(signals);
@@ -78,7 +80,7 @@ export function buildIncident(input: IncidentInputs): Incident {
         ...(zone ? { zone: zone.name, offset_minutes: zoneOffsetAt(zone, hangMs) } : {}),
         ...(skew ? { skew_ms: skew.skewMs } : {}),
         ...(corrected !== undefined ? { corrected_ms: corrected } : {}),
-        basis: anchor.tracked.current.hangwatch.time.basis,
+        basis: (datedByAnchor ?? anchor).tracked.current.hangwatch.time.basis,
       },
       signals: signals.map((s) => s.id).sort(),
     },
@@ -121,9 +123,12 @@ function withSignals(events: readonly EcsEvent[], signalEvents: readonly EcsEven
 
 /**
  * When the guest hung: a record written at the moment of the crash beats an exit, which beats a boot-time
- * reading; among boot readings, the guest's own record of its lost shutdown (6008) beats a last sign of life.
+ * reading; among boot readings, the guest's own record of its lost shutdown (6008) beats a last sign of life. A
+ * report that took its time from another record of the group never anchors it: that record's reading stands.
  */
-function chooseTimeAnchor(signals: readonly HangSignal[]): HangSignal {
+function chooseTimeAnchor(all: readonly HangSignal[]): HangSignal {
+  const dated = all.filter((s) => s.partnerId === undefined);
+  const signals = dated.length > 0 ? dated : all;
   const order = { crash: 0, 'exit-abnormal': 1, 'exit-soft': 1, boot: 2 } as const;
   const rank = (s: HangSignal) => order[s.cls] * 2 + (s.cls === 'boot' && !s.measured ? 1 : 0);
   return [...signals].sort((a, b) => rank(a) - rank(b) || a.hangMs - b.hangMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0]!;

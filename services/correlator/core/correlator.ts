@@ -2,6 +2,7 @@ import type { EcsEvent } from '../../../shared/schema/event.js';
 import type { Incident } from '../../../shared/schema/incident.js';
 import { normalizeMac } from '../../../shared/identity.js';
 import { buildIncident, lastInfluenceMs } from './build-incident.js';
+import { isContextDated } from './context-time.js';
 import { BOOT_MARKERS, hasUnresolvedZone, isGuestRecord } from './event-facts.js';
 import { exportFacts, importFacts, type FactsSnapshot } from './facts-snapshot.js';
 import { buildSignals, type SignalContext } from './hang-signals.js';
@@ -114,7 +115,9 @@ export class Correlator {
         out.events.push(t.current);
       }
     }
-    if (!hasUnresolvedZone(tracked.current)) this.advance(host, tracked.enrichment.tsMs);
+    // A record dated by its file's modification time (a copy's: today) or by another record says nothing new about
+    // how far event time has come: it must not finalize the incidents it may yet join.
+    if (!hasUnresolvedZone(tracked.current) && !isContextDated(tracked.input)) this.advance(host, tracked.enrichment.tsMs);
     for (const domain of [...dirty].sort()) this.recomputeDomain(host, domain, out);
     this.evictIfDue(host);
     if (this.placements.version !== this.rehomedAt) this.rehomeInto(out);

@@ -1,5 +1,6 @@
 import type { EcsEvent } from '../../../shared/schema/event.js';
 import type { Zone } from '../../../shared/time.js';
+import type { CrashRecord } from './context-time.js';
 import type { HostFacts, NameFact } from './host-facts.js';
 import { TimedFacts, type TimedFact } from './timed-facts.js';
 
@@ -19,6 +20,8 @@ export interface FactsSnapshot {
   /** Guest boots (guest clock) and qemu starts (host clock) per domain, for the guest's clock skew; absent in older snapshots. */
   readonly boots?: Record<string, TimedFact<string>[]>;
   readonly starts?: Record<string, TimedFact<string>[]>;
+  /** The guest's dated records of its crashes per domain, which date reports without a time; absent in older snapshots. */
+  readonly crashes?: Record<string, TimedFact<CrashRecord>[]>;
 }
 
 export function exportFacts(hypervisor: string, facts: HostFacts): FactsSnapshot {
@@ -33,6 +36,7 @@ export function exportFacts(hypervisor: string, facts: HostFacts): FactsSnapshot
     daemonVersions: facts.daemonVersions.list(),
     boots: exportMap(facts.boots),
     starts: exportMap(facts.starts),
+    crashes: exportMap(facts.crashes),
   };
 }
 
@@ -45,6 +49,7 @@ export function importFacts(snapshot: FactsSnapshot, facts: HostFacts): void {
   for (const fact of snapshot.daemonVersions) facts.daemonVersions.add(fact);
   importMap(snapshot.boots ?? {}, facts.boots);
   importMap(snapshot.starts ?? {}, facts.starts);
+  importMap(snapshot.crashes ?? {}, facts.crashes);
 }
 
 function exportMap<V>(map: Map<string, TimedFacts<V>>): Record<string, TimedFact<V>[]> {

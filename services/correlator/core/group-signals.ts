@@ -38,7 +38,11 @@ interface OpenGroup {
  * its blue screen, or crashed, then booted after the merge window.
  */
 export function groupSignals(signals: readonly HangSignal[], mergeWindowMs: number, rebootedBetween: (fromMs: number, toMs: number) => boolean = () => true): SignalGroup[] {
-  const sorted = [...signals].sort(compareSignals);
+  // A report dated by another record of its crash (partnerId) goes where that record goes, after the others are grouped.
+  const ids = new Set(signals.map((s) => s.id));
+  const borrowed = signals.filter((s) => s.partnerId !== undefined && ids.has(s.partnerId));
+  const own = borrowed.length === 0 ? signals : signals.filter((s) => !borrowed.includes(s));
+  const sorted = [...own].sort(compareSignals);
   const groups: OpenGroup[] = [];
   let open: OpenGroup | undefined;
   for (const s of sorted) {
@@ -62,10 +66,15 @@ export function groupSignals(signals: readonly HangSignal[], mergeWindowMs: numb
     }
     merged.push(group);
   }
+  for (const s of [...borrowed].sort(compareSignals)) {
+    const home = merged.find((g) => g.signals.some((x) => x.id === s.partnerId));
+    if (home && codesAgree(home.code, s.bugcheck?.code)) addTo(home, s);
+    else merged.push(addTo({ signals: [], firstHangMs: s.hangMs, rebootedAtMs: Infinity, hasBoot: false }, s));
+  }
   return merged.map((g) => ({ signals: g.signals }));
 }
 
-function addTo(group: OpenGroup, s: HangSignal): void {
+function addTo(group: OpenGroup, s: HangSignal): OpenGroup {
   group.signals.push(s);
   if (s.cls === 'boot') {
     group.hasBoot = true;
@@ -73,6 +82,7 @@ function addTo(group: OpenGroup, s: HangSignal): void {
     group.rebootedAtMs = Math.min(group.rebootedAtMs, s.rebootMs ?? s.tsMs, s.tsMs);
   }
   if (s.bugcheck?.code !== undefined) group.code ??= s.bugcheck.code;
+  return group;
 }
 
 function codesAgree(a: string | undefined, b: string | undefined): boolean {
@@ -84,9 +94,14 @@ export function isHang(group: SignalGroup): boolean {
   return group.signals.some((s) => s.cls !== 'exit-soft');
 }
 
-/** The first hang signal, deterministic whatever the arrival order: earliest by (@timestamp, event.id). */
+/**
+ * The first hang signal, deterministic whatever the arrival order: earliest by (@timestamp, event.id), among the
+ * signals with a time of their own (a report dated by another record joins that record's incident, whose id stays).
+ */
 export function firstSignalOf(group: SignalGroup): HangSignal {
-  let first = group.signals[0]!;
-  for (const s of group.signals) if (s.tsMs < first.tsMs || (s.tsMs === first.tsMs && s.id < first.id)) first = s;
+  const dated = group.signals.filter((s) => s.partnerId === undefined);
+  const list = dated.length > 0 ? dated : group.signals;
+  let first = list[0]!;
+  for (const s of list) if (s.tsMs < first.tsMs || (s.tsMs === first.tsMs && s.id < first.id)) first = s;
   return first;
 }

@@ -25,6 +25,11 @@ export interface HangSignal {
   readonly rebootMs?: number;
   /** Boot signals: the hang time is the guest's own record of its lost shutdown (6008), not an estimate. */
   readonly measured?: boolean;
+  /**
+   * A report with no time of its own dated by the guest's record of the same crash (context-time.ts), when that
+   * record is a signal here: the report takes its hang time and its incident (group-signals.ts).
+   */
+  readonly partnerId?: string;
 }
 
 const CLEAN_SHUTDOWN_REASONS = new Set(['shutdown', 'migrated', 'saved', 'daemon', 'guest-shutdown', 'host-qmp-quit', 'host-qmp-system-reset']);
@@ -114,7 +119,17 @@ export function buildSignals(candidates: readonly TrackedEvent[], ctx: SignalCon
       ...(boot ? { rebootMs: boot.rebootMs, measured: boot.measured } : {}),
     });
   }
-  return out;
+  return withPartners(out);
+}
+
+/** Reports dated by another record take that record's hang time (a 41's is its last sign of life, not its own time). */
+function withPartners(signals: HangSignal[]): HangSignal[] {
+  if (!signals.some((s) => s.tracked.enrichment.datedBy)) return signals;
+  const byId = new Map(signals.map((s) => [s.id, s]));
+  return signals.map((s) => {
+    const partner = s.tracked.enrichment.datedBy === undefined ? undefined : byId.get(s.tracked.enrichment.datedBy);
+    return partner && partner !== s ? { ...s, hangMs: partner.hangMs, partnerId: partner.id } : s;
+  });
 }
 
 function hasCleanMarkerNear(tsMs: number, ctx: SignalContext): boolean {

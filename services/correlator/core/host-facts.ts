@@ -2,6 +2,7 @@ import type { EcsEvent } from '../../../shared/schema/event.js';
 import type { Attribution } from '../../../shared/vocabulary.js';
 import { normalizeMac } from '../../../shared/identity.js';
 import { formatOffset, parseZone, type Zone } from '../../../shared/time.js';
+import { CONTEXT_DATING_SPAN_MS, readCrashRecord, type CrashRecord } from './context-time.js';
 import { computerNameOf, domainOf, isGuestRecord } from './event-facts.js';
 import { measureSkews, type SkewMeasurement, type SkewOptions } from './guest-clock.js';
 import { readJobOwner } from './job-owner.js';
@@ -10,8 +11,9 @@ import { TimedFacts } from './timed-facts.js';
 
 // What one hypervisor's records taught us (DESIGN.md sections 6 and 7): guest zones, MAC -> domain, Windows
 // computer name -> domain, each domain's configuration, the daemon's version, which libvirtd thread holds which
-// domain's job, and the stamped lines of files whose unstamped lines are dated by the next stamp. Configuration
-// lives elsewhere and wins.
+// domain's job, the stamped lines of files whose unstamped lines are dated by the next stamp, and the guest's dated
+// records of each crash (which date the reports that carry no time, context-time.ts). Configuration lives elsewhere
+// and wins.
 
 export interface NameFact {
   readonly domain: string;
@@ -42,6 +44,8 @@ export class HostFacts {
   /** Per domain: the guest's boot records at its own clock's time, and qemu starts at the host's (guest-clock.ts). */
   readonly boots = new Map<string, TimedFacts<string>>();
   readonly starts = new Map<string, TimedFacts<string>>();
+  /** Per domain: the dump headers and boot records (41, 6008, 1001) of its crashes, at their own times. */
+  readonly crashes = new Map<string, TimedFacts<CrashRecord>>();
   private readonly skews = new Map<string, SkewMeasurement[]>();
 
   /** The domain's clock skew measurements (cached until a boot or start of that domain is learned). */
@@ -100,6 +104,9 @@ export class HostFacts {
         changed = this.boots.has(domain) || changed;
       }
     }
+    // A dated record of a crash can date the undated reports of that crash (they re-resolve like other guest records).
+    const crash = domain ? readCrashRecord(event) : undefined;
+    if (domain && crash) changed = addTo(this.crashes, domain, { atMs: tsMs, eventId: id, value: crash }) || changed;
     if (event.libvirt?.version && (action === 'daemon-info' || action === 'daemon-start')) {
       this.daemonVersions.add({ atMs: tsMs, eventId: id, value: event.libvirt.version });
     }
@@ -115,6 +122,8 @@ export class HostFacts {
     for (const map of [this.zones, this.macs, this.names, this.configs, this.jobOwners, this.boots, this.starts] as Map<string, TimedFacts<unknown>>[]) {
       for (const facts of map.values()) facts.prune(horizonMs);
     }
+    // A report of a crash is often written hours after it: its records stay for the span it may be dated within.
+    for (const facts of this.crashes.values()) facts.prune(horizonMs - CONTEXT_DATING_SPAN_MS);
     this.skews.clear();
     this.daemonVersions.prune(horizonMs);
     this.stamps.prune(horizonMs);
@@ -123,7 +132,7 @@ export class HostFacts {
   /** Number of facts held, for the memory figure. */
   get size(): number {
     let n = this.daemonVersions.size + this.stamps.size;
-    for (const map of [this.zones, this.macs, this.names, this.configs, this.jobOwners, this.boots, this.starts] as Map<string, TimedFacts<unknown>>[]) {
+    for (const map of [this.zones, this.macs, this.names, this.configs, this.jobOwners, this.boots, this.starts, this.crashes] as Map<string, TimedFacts<unknown>>[]) {
       for (const facts of map.values()) n += facts.size;
     }
     return n;

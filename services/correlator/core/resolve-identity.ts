@@ -2,6 +2,7 @@ import type { EcsEvent } from '../../../shared/schema/event.js';
 import { normalizeMac } from '../../../shared/identity.js';
 import type { Zone } from '../../../shared/time.js';
 import type { EventAction } from '../../../shared/vocabulary.js';
+import { findCrashContext, isContextDated } from './context-time.js';
 import { computerNameOf, guestFolderDomain, hasUnresolvedZone, isGuestRecord, threadIdOf } from './event-facts.js';
 import { skewAt } from './guest-clock.js';
 import type { HostFacts } from './host-facts.js';
@@ -141,10 +142,20 @@ function attributeByJobOwner(input: EcsEvent, tsMs: number, ctx: ResolveContext)
  * dated by the next stamp of its file (source-stamps.ts) takes that stamp's time once it is seen; until then it is
  * `pendingTime` (its inherited time is only a lower bound).
  */
-function resolveTime(input: EcsEvent, tsMs: number, domain: string | undefined, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'zone' | 'pendingTime' | 'correctedMs'> {
+function resolveTime(input: EcsEvent, tsMs: number, domain: string | undefined, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'zone' | 'pendingTime' | 'correctedMs' | 'basis' | 'datedBy'> {
+  if (isContextDated(input)) return domain ? dateFromContext(input, tsMs, domain, ctx) : { tsMs };
   const time = resolveZone(input, tsMs, domain, ctx);
   if (!domain || !isGuestRecord(input) || time.pendingTime) return time;
   return correctGuestClock(time, domain, ctx);
+}
+
+/**
+ * A report with no time of its own takes the time of the guest's record of the same crash (context-time.ts), already
+ * on the host's clock; without one it keeps its file's time, and says so in its basis.
+ */
+function dateFromContext(input: EcsEvent, tsMs: number, domain: string, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'basis' | 'datedBy'> {
+  const found = findCrashContext(ctx.facts.crashes.get(domain), input, tsMs);
+  return found ? { tsMs: found.atMs, basis: found.value.source, datedBy: found.eventId } : { tsMs };
 }
 
 /** A guest record on a guest clock measured to be off by at least skewCorrectMs is moved to the host's time. */

@@ -1,5 +1,5 @@
 import type { EcsEvent } from '../../../shared/schema/event.js';
-import type { Attribution } from '../../../shared/vocabulary.js';
+import type { Attribution, TimeBasis } from '../../../shared/vocabulary.js';
 import { isoUtc } from '../../../shared/time.js';
 
 // One event held in the correlator's state: what came in, and what identity and time resolution made of it.
@@ -16,6 +16,9 @@ export interface Enrichment {
   readonly correctedMs?: number;
   /** The record waits for a later line to date it (source-stamps.ts): not a hang signal yet, not evicted. */
   readonly pendingTime?: boolean;
+  /** A record with no time of its own dated by another (context-time.ts): how, and by which event. */
+  readonly basis?: TimeBasis;
+  readonly datedBy?: string;
 }
 
 export interface TrackedEvent {
@@ -29,12 +32,12 @@ export interface TrackedEvent {
 
 /** What is sent out of an enrichment (`pendingTime` is internal state, not part of the event). */
 export function signatureOf(e: Enrichment): string {
-  return JSON.stringify([e.tsMs, e.hypervisor, e.domain ?? null, e.attribution ?? null, e.confidence ?? null, e.zone ?? null, e.correctedMs ?? null]);
+  return JSON.stringify([e.tsMs, e.hypervisor, e.domain ?? null, e.attribution ?? null, e.confidence ?? null, e.zone ?? null, e.correctedMs ?? null, e.basis ?? null]);
 }
 
 /** Whether re-resolving changed anything the correlator holds. */
 export function stateSignatureOf(e: Enrichment): string {
-  return `${signatureOf(e)}${e.pendingTime ? '+pending' : ''}`;
+  return `${signatureOf(e)}${e.pendingTime ? '+pending' : ''}${e.datedBy ? `+by:${e.datedBy}` : ''}`;
 }
 
 export function enrichmentOfInput(event: EcsEvent): Enrichment {
@@ -59,6 +62,7 @@ export function applyEnrichment(input: EcsEvent, e: Enrichment): EcsEvent {
   if (e.confidence !== undefined) hangwatch.attribution_confidence = e.confidence;
   else delete hangwatch.attribution_confidence;
   if (e.zone) hangwatch.time.zone = e.zone;
+  if (e.basis) hangwatch.time.basis = e.basis;
   if (e.correctedMs !== undefined) hangwatch.clock = { ...input.hangwatch.clock, corrected_ms: e.correctedMs };
   const out: EcsEvent = { ...input, '@timestamp': isoUtc(e.tsMs), hangwatch };
   if (Object.keys(libvirt).length > 0) out.libvirt = libvirt;
