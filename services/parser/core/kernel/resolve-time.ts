@@ -1,7 +1,7 @@
 import { UTC_ZONE, type Zone } from '../../../../shared/time.js';
 import type { TimeBasis, YearBasis } from '../../../../shared/vocabulary.js';
 import type { ParseContext, YearReference } from '../event-draft.js';
-import type { DmesgLine, SyslogLine } from './line-shape.js';
+import { uptimeTokenMs, type DmesgLine, type SyslogLine } from './line-shape.js';
 import { bsdStampMs, ctimeStampMs, deltaMs, epochStampMs, fullStampMs, isoStampMs, reltimeMs, wallClockMs, type StampInstant } from './kernel-time.js';
 import { kernelMemo, type KernelMemo } from './kernel-memo.js';
 
@@ -30,8 +30,11 @@ export function hostZoneOf(ctx: ParseContext): Zone {
  * ParseContext.year (the host's dated records, the file's mtime, the read time).
  */
 export function yearReferenceOf(ctx: ParseContext, memo: KernelMemo): YearReference {
-  if (memo.datedMs !== undefined && ctx.year.basis !== 'reference') return { ms: memo.datedMs, basis: 'host-records' };
-  return ctx.year;
+  const dated = memo.datedMs;
+  if (dated === undefined || ctx.year.basis === 'reference') return ctx.year;
+  // Both are the host's records: the later one is the closer to what is being read now (a live source).
+  if (ctx.year.basis === 'host-records' && ctx.year.ms > dated) return ctx.year;
+  return { ms: dated, basis: 'host-records' };
 }
 
 function zoned(ms: number, zone: Zone, year?: YearBasis): ResolvedTime {
@@ -111,7 +114,7 @@ export function resolveDmesgTime(line: DmesgLine, ctx: ParseContext): ResolvedTi
 }
 
 function uptimeTime(line: DmesgLine, ctx: ParseContext, memo: KernelMemo): ResolvedTime {
-  const uptimeMs = uptimeOf(line);
+  const uptimeMs = uptimeTokenMs(line.stamp);
   noteReboot(memo, uptimeMs);
   if (memo.lastWall?.message === line.message) learnBoot(memo, memo.lastWall.ms - uptimeMs, undefined);
   memo.lastUptime = { ms: uptimeMs, message: line.message };
@@ -120,16 +123,6 @@ function uptimeTime(line: DmesgLine, ctx: ParseContext, memo: KernelMemo): Resol
     return memo.bootYear === undefined ? { ms, basis: 'uptime' } : { ms, basis: 'uptime', year: memo.bootYear };
   }
   return inheritedTime(ctx);
-}
-
-export function uptimeOf(line: DmesgLine): number {
-  const open = line.stamp.indexOf('[');
-  let i = open + 1;
-  while (line.stamp.charCodeAt(i) === 32) i++;
-  const dot = line.stamp.indexOf('.', i);
-  let end = dot + 1;
-  while (end < line.stamp.length && line.stamp.charCodeAt(end) >= 48 && line.stamp.charCodeAt(end) <= 57) end++;
-  return Number(line.stamp.slice(i, dot)) * 1000 + Number(line.stamp.slice(dot + 1, end).padEnd(6, '0').slice(0, 6)) / 1000;
 }
 
 /** Uptime going backwards means a new boot: the boot time learned before no longer applies. */
