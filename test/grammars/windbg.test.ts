@@ -286,3 +286,19 @@ test('code table: names for codes whose report gives none, _M variants derived, 
   assert.equal(bugcheckCodeOfName('IRQL_NOT_LESS_OR_EQUAL_x'), '0x0000000a');
   assert.equal(bugcheckCodeOfName('WIN7_DRIVER_FAULT'), undefined);
 });
+
+test('WER 1001\'s sentence pasted beside a session cut before its analysis gives the bugcheck, in any language', () => {
+  const text = [
+    'Ereignisanzeige:',
+    'Der Computer wurde nach einem schwerwiegenden Fehler neu gestartet. Der Fehler war: 0x00000133 (0x0000000000000000, 0x0000000000000501, 0x0000000000000500, 0xfffff8004c8fb320). Ein volles Abbild wurde gespeichert in: C:\\Windows\\MEMORY.DMP. Berichts-ID: 050224-9421-01.',
+    '',
+    'Microsoft (R) Windows Debugger Version 10.0.22621.382 AMD64',
+    'Loading Dump File [C:\\Windows\\MEMORY.DMP]',
+    'Debug session time: Thu May  2 11:59:41.250 2024 (UTC + 2:00)',
+  ].join('\n');
+  const outcome = parseText(text);
+  assert.equal(outcome.events.length, 1);
+  const e = outcome.events[0];
+  assert.deepEqual(e?.windows?.bugcheck, { code: '0x00000133', name: 'DPC_WATCHDOG_VIOLATION', parameters: ['0x0', '0x501', '0x500', '0xfffff8004c8fb320'], arguments: { violation: 'single-dpc', time_count_ticks: 0x501, time_limit_ticks: 0x500 } });
+  assert.equal(e?.['@timestamp'], '2024-05-02T09:59:41.250Z');
+});

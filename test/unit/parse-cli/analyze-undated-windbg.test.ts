@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { collectFiles } from '../../../cli/analyze/collect-files.js';
 import { parseCollectedFiles } from '../../../cli/analyze/parse-files.js';
 import { correlateAll } from '../../../services/correlator/core/index.js';
+import { filetimeOf } from '../../fixtures/evtx/event-specs.js';
+import { writeDumpHeader } from '../../fixtures/dump/dump-header-writer.js';
 
 // `hangwatch analyze` over a guest folder holding a WinDbg report without `Debug session time` (most pasted and
 // saved reports) and the guest's System events: the report is dated by the guest's Kernel-Power 41 of the same
@@ -82,6 +84,28 @@ test('analyze with the report alone: one incident dated by the report file\'s mo
     assert.equal(incidents.length, 1);
     assert.equal(incidents[0]?.['@timestamp'], '2025-12-31T00:00:00.000Z');
     assert.equal(incidents[0]?.incident.clock.basis, 'file-mtime');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('analyze with the undated report beside the minidump it names: one incident at the dump header\'s time, basis dump-header', async () => {
+  const root = guestFolder(false);
+  try {
+    const guest = join(root, 'kvm7', 'guests', 'vm1');
+    mkdirSync(join(guest, 'Minidump'));
+    // The minidump of the same crash (code 0x133 and the report's four parameters), written at the crash.
+    const header = writeDumpHeader({ bits: 64, dumpType: 4, bugcheckCode: 0x133, parameters: [0n, 0x501n, 0x500n, 0xfffff8004c8fb320n], systemTime: filetimeOf('2024-05-02T09:59:41.2500000Z') });
+    writeFileSync(join(guest, 'Minidump', '050224-9421-01.dmp'), header);
+    const { parsed, incidents, events } = await analyze(root);
+    assert.deepEqual(parsed.deadletters, []);
+    assert.equal(incidents.length, 1, JSON.stringify(incidents.map((i) => [i['@timestamp'], i.incident.clock])));
+    assert.equal(incidents[0]?.['@timestamp'], '2024-05-02T09:59:41.250Z');
+    assert.equal(incidents[0]?.incident.clock.basis, 'dump-header');
+    assert.equal(incidents[0]?.windows?.bugcheck?.name, 'DPC_WATCHDOG_VIOLATION');
+    const report = events.find((e) => e.event.dataset === 'windows.windbg');
+    assert.equal(report?.['@timestamp'], '2024-05-02T09:59:41.250Z');
+    assert.equal(report?.hangwatch.time.basis, 'dump-header');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -32,6 +32,7 @@ const NO_BUGCHECK_EXPECTED = [
   'BUGCHECK_STR:',
   'BugCheck <code>, {<args>}',
   '*** Fatal System Error: <code>',
+  'The bugcheck was: <code> (<args>)',
   'Bugcheck code <code>',
   'Debug session time:',
 ];

@@ -11,6 +11,7 @@ import type { WindbgReport } from './windbg-report.js';
 //   `Bugcheck code ..` + `Arguments ..` (`.bugcheck`),
 //   `BugCheck D1, {p1, p2, p3, p4}` (the summary printed when a dump is opened),
 //   `BUGCHECK_CODE:` + `BUGCHECK_P1..4:` (WinDbg 10.0.18xxx and later),
+//   WER 1001's `The bugcheck was: 0x.. (p1, p2, p3, p4)` pasted beside the report (in any language),
 //   `BUGCHECK_STR:  0xD1` / `CLOCK_WATCHDOG_TIMEOUT_2_PROC` (older reports; code only),
 //   `FAILURE_BUCKET_ID:  0x9F_3_POWER_DOWN_...` (code only).
 // The code is the first marker's in that order; the name is the report's own heading for that code, else the
@@ -51,6 +52,7 @@ function listMarkers(report: WindbgReport): Marker[] {
   add(report.dotBugcheck?.code, report.dotBugcheck?.parameters);
   add(report.summary?.code, report.summary?.parameters);
   add(report.values.get('BUGCHECK_CODE'), [1, 2, 3, 4].map((i) => report.values.get(`BUGCHECK_P${i}`)));
+  add(report.wer?.code, report.wer?.parameters);
   add(bucketCode(report.values.get('BUGCHECK_STR')));
   add(bucketCode(report.values.get('FAILURE_BUCKET_ID')));
   return markers;

@@ -1,6 +1,7 @@
 import { runGrammar } from '../../../../grammars/run-grammar.js';
 import windbgLineGrammar from '../../../../grammars/generated/windbg-line.js';
 import { ParseFailure } from '../parse-failure.js';
+import { parseWerBugcheck } from './wer-bugcheck.js';
 
 // A WinDbg `!analyze -v` report (plus the debugger banner before it) read line by line: a cheap classifier
 // picks the few key lines and each goes through grammars/windbg-line.ne (moo states + nearley). STACK_TEXT
@@ -74,6 +75,8 @@ export interface WindbgReport {
   readonly sections: BugcheckSection[];
   summary?: PrintedBugcheck;
   fatal?: PrintedBugcheck;
+  /** WER 1001's sentence pasted beside the report (`The bugcheck was: 0x... (0x..., ...)`, in any language). */
+  wer?: PrintedBugcheck;
   dotBugcheck?: PrintedBugcheck;
   readonly values: Map<string, string>;
   session?: SessionParse;
@@ -112,6 +115,8 @@ const NOT_KEYS = new Set(['WARNING', 'ERROR', 'NOTE']);
 const KEY_PREFIX = /^([A-Z][A-Z0-9_]*):/;
 const HEADER_LINE = /^[A-Z][A-Z0-9_]+ \((?:0[xX])?[0-9a-fA-F]+\)$/;
 const FRAME_START = /^[0-9a-f]{8}(?:`[0-9a-f]{8})? /;
+/** WER 1001's bugcheck in its sentence: a 0x code, then four 0x parameters in parentheses (any language around it). */
+const WER_BUGCHECK = /0[xX][0-9a-fA-F]{8}\s?[(（]0[xX][0-9a-fA-F]+\s?[,，]\s?0[xX]/;
 /** The debugger's first line (old versions print two spaces before `Version`). */
 const BANNER = /^Microsoft \(R\) Windows Debugger +Version/;
 
@@ -251,6 +256,17 @@ function* linesOf(text: string): Generator<string> {
   }
 }
 
+/** WER 1001's sentence, read by its own grammar (grammars/wer-1001.ne); a line it does not accept is counted. */
+function readWerLine(line: string, report: WindbgReport): void {
+  try {
+    const bugcheck = parseWerBugcheck(line);
+    if (bugcheck) report.wer = { code: bugcheck.code, ...(bugcheck.parameters ? { parameters: bugcheck.parameters } : {}) };
+  } catch (error) {
+    if (!(error instanceof ParseFailure)) throw error;
+    report.unparsedLines++;
+  }
+}
+
 /** Whether a report read so far holds what one debugger session gives, so a new banner starts another. */
 function holdsSession(report: WindbgReport): boolean {
   return report.dumpFile !== undefined || report.session !== undefined || report.sections.length > 0 || report.summary !== undefined || report.fatal !== undefined;
@@ -282,6 +298,7 @@ export function readWindbgReports(text: string): WindbgReport[] {
     }
     if (!isKeyLine(line, expectFatalArgs)) {
       if (line.length > 0) expectFatalArgs = false;
+      if (line.length <= MAX_KEY_LINE_CHARS && WER_BUGCHECK.test(line)) readWerLine(line, report);
       continue;
     }
     const parsed = parseKeyLine(line, report);
