@@ -3,6 +3,7 @@ import { codeOf, HangwatchError } from '../../../shared/errors.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { MetricsRegistry } from '../../../shared/metrics.js';
 import { parseInstant, parseZone, type Zone } from '../../../shared/time.js';
+import { describeRefusal, TOKEN_QUERY_PARAM, type PresentedToken, type TokenVerdict } from '../core/export-access.js';
 import { exportTimeline, resolveScope } from '../core/export-timeline.js';
 import { HTML_CSP } from '../core/render-html.js';
 import { isTimelineFormat, type TimelineFormat } from '../core/render.js';
@@ -11,7 +12,8 @@ import { TIMELINE_PATH } from '../core/timeline-url.js';
 import { writeChunks } from './write-chunks.js';
 
 // GET /timeline?incident=ID&format=html|md|csv|jsonl&tz=ZONE (or domain=|host= with from=&to=): the export on
-// demand that alerts and Kibana link to. Mounted on the shared health server next to /healthz, /readyz, /metrics.
+// demand that alerts and Kibana link to. Mounted on the shared health server next to /healthz, /readyz, /metrics,
+// which stay open: only this route checks the token (core/export-access.ts), before it reads anything else.
 
 export interface TimelineRouteOptions {
   readonly source: TimelineSource;
@@ -19,7 +21,18 @@ export interface TimelineRouteOptions {
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
   readonly now: () => number;
+  /** The token check (createTokenCheck); absent: no authentication (the service then listens on loopback only). */
+  readonly checkToken?: (presented: PresentedToken) => TokenVerdict;
 }
+
+const REALM = 'hangwatch-timeline';
+
+const ERROR_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'application/json; charset=utf-8',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+};
 
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   HW_NOT_FOUND: 404,
@@ -33,9 +46,22 @@ export function buildTimelineRoute(options: TimelineRouteOptions): (req: Incomin
   const requests = options.metrics.counter('hangwatch_timeline_requests_total', 'Timeline export requests by format and HTTP status');
   const rowsOut = options.metrics.counter('hangwatch_timeline_rows_total', 'Timeline rows exported');
   const failures = options.metrics.counter('hangwatch_timeline_stream_failures_total', 'Exports that failed after the response started');
+  const refused = options.metrics.counter('hangwatch_timeline_unauthorized_total', 'Export requests refused for their token, by reason');
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== TIMELINE_PATH) return false;
+    if (options.checkToken) {
+      const verdict = options.checkToken({ authorization: req.headers.authorization, query: url.searchParams.get(TOKEN_QUERY_PARAM) ?? undefined });
+      if (verdict !== 'accepted') {
+        // Counted, not logged: a scan of wrong tokens must not flood the log.
+        refused.inc({ reason: verdict });
+        const challenge = verdict === 'missing' ? `Bearer realm="${REALM}"` : `Bearer realm="${REALM}", error="invalid_token"`;
+        res
+          .writeHead(401, { 'www-authenticate': challenge, ...ERROR_HEADERS })
+          .end(`${JSON.stringify({ error: { code: 'HW_UNAUTHORIZED', message: describeRefusal(verdict) } })}\n`);
+        return true;
+      }
+    }
     let format: TimelineFormat = 'html';
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
@@ -69,6 +95,8 @@ export function buildTimelineRoute(options: TimelineRouteOptions): (req: Incomin
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-store',
         'content-security-policy': HTML_CSP,
+        // A token given as a query parameter must not leave in the Referer of anything the page loads or links to.
+        'referrer-policy': 'no-referrer',
       };
       if (format !== 'html') headers['content-disposition'] = `inline; filename="timeline-${safeFileName(result.title)}.${format}"`;
       res.writeHead(200, headers);
@@ -92,7 +120,7 @@ export function buildTimelineRoute(options: TimelineRouteOptions): (req: Incomin
       requests.inc({ format, status: String(status) });
       if (status >= 500) options.logger.error({ err: error, code }, 'timeline export failed');
       const message = error instanceof HangwatchError ? error.message : 'internal error';
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' }).end(`${JSON.stringify({ error: { code, message } })}\n`);
+      res.writeHead(status, ERROR_HEADERS).end(`${JSON.stringify({ error: { code, message } })}\n`);
     }
     return true;
   };
