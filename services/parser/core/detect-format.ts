@@ -77,9 +77,7 @@ export function detectFormatByContent(text: string): Format | undefined {
   if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}: \d+: (debug|info|warning|error) : /m.test(head)) return 'libvirtd';
   if (LIBVIRT_WRAPPED.test(head)) return 'libvirtd';
   if (/starting up libvirt version|^`?LC_ALL=C\b|-name (guest=)?\S+ .*-machine /m.test(head) || QEMU_LINE.test(head)) return 'qemu';
-  // WinDbg: the banner, the analysis heading, or any bugcheck marker a pasted excerpt may be left with (a live
-  // kernel debugger's `*** Fatal System Error:`, `.bugcheck`'s `Bugcheck code`, an old report's `BUGCHECK_STR:`).
-  if (/Bugcheck Analysis|Microsoft \(R\) Windows Debugger|^[ \t>]*[A-Z][A-Z0-9_]+ \([0-9a-fA-F]+\)\s*$|^[ \t>]*(BUGCHECK_(STR|CODE):|\*\*\* Fatal System Error: 0x|BugCheck [0-9A-Fa-f]+, \{|Bugcheck code [0-9A-Fa-f]+\s*$)/m.test(head)) return 'windbg';
+  if (/Bugcheck Analysis|Microsoft \(R\) Windows Debugger|^[A-Z_]+ \([0-9a-f]+\)\s*$/m.test(head)) return 'windbg';
   if (/<Event[\s>]/.test(head)) return 'winevent-xml';
   // iostat's tables: "Device  r/s ...", "avg-cpu:", or --pretty / -h with the device column last ("   tps ... Device").
   if (/^Device:?\s+.*(r\/s|rrqm\/s|tps)/m.test(head) || /^avg-cpu:/m.test(head) || /^[ \t]*(r\/s|w\/s|tps)[ \t].*[ \t]Device:?[ \t]*$/m.test(head)) return 'iostat';
@@ -87,6 +85,10 @@ export function detectFormatByContent(text: string): Format | undefined {
   // Kernel logs in the other shapes people collect: `kernel:[uptime]` without a space (wall broadcasts), a syslogd
   // wall broadcast header, dmesg -T / --time-format iso / -e / -x stamps.
   if (/kernel(\[\d+\])?:\[|^Message from syslogd@\S+ at |^\[\S+ +\S+ +\d{1,2} \d\d:\d\d:\d\d \d{4}\] |^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d+[+-]\d\d:?\d\d |^\[\S{3}\d{1,2} \d\d:\d\d\] |^[a-z]+ *:[a-z]+ *: \[/m.test(head)) return 'kernel';
+  // A WinDbg excerpt pasted without banner or plain heading: an indented or quoted heading, or the only bugcheck
+  // marker left (a live kernel debugger's `*** Fatal System Error:`, `.bugcheck`'s `Bugcheck code`, an old report's
+  // `BUGCHECK_STR:`). Tried last: per-record detection of other formats' lines never pays for it (~1 us a test).
+  if (/^[ \t>]*(?:[A-Z][A-Z0-9_]+ \([0-9a-fA-F]+\)\s*$|BUGCHECK_(?:STR|CODE):|\*\*\* Fatal System Error: 0x|BugCheck [0-9A-Fa-f]+, \{|Bugcheck code [0-9A-Fa-f]+\s*$)/m.test(head)) return 'windbg';
   return undefined;
 }
 
