@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeChunk, type DamagedRecord } from '../../../services/parser/core/evtx/chunk.js';
+import { BinXmlAssembler as Assembler } from '../../fixtures/evtx/binxml-assembler.js';
 import { evtxFromRawRecords, type RawRecord } from '../../fixtures/evtx/evtx-container.js';
 
 // Hostile Binary XML: the work a record can cause is bounded, whatever its bytes. Nesting depth was bounded
@@ -12,57 +13,6 @@ import { evtxFromRawRecords, type RawRecord } from '../../fixtures/evtx/evtx-con
 const RECORD_AT = 512;
 const BINXML_AT = RECORD_AT + 24;
 const WRITTEN = 0x01caa12ca1488d80n;
-
-/** Binary XML assembled at a known chunk offset (names and template definitions are addressed by it). */
-class Assembler {
-  readonly bytes: number[] = [];
-  constructor(private readonly base: number) {}
-  get pos(): number {
-    return this.base + this.bytes.length;
-  }
-  u8(...v: number[]): void {
-    this.bytes.push(...v);
-  }
-  u16(v: number): void {
-    this.bytes.push(v & 0xff, (v >> 8) & 0xff);
-  }
-  u32(v: number): void {
-    this.bytes.push(v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff);
-  }
-  patch32(at: number, v: number): void {
-    const i = at - this.base;
-    this.bytes.splice(i, 4, v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff);
-  }
-  /** A name stored where it is referenced. */
-  name(text: string): void {
-    this.u32(this.pos + 4);
-    this.u32(0); // next in hash chain
-    this.u16(0); // hash (not checked by readers)
-    this.u16(text.length);
-    for (const ch of text) this.u16(ch.charCodeAt(0));
-    this.u16(0);
-  }
-  /** A template instance with no values; its definition inline the first time (`body` writes it), by offset after. */
-  template(id: number, defined: Map<number, number>, body: () => void): void {
-    this.u8(0x0c, 0x01);
-    this.u32(id);
-    const known = defined.get(id);
-    if (known !== undefined) this.u32(known);
-    else {
-      const at = this.pos + 4;
-      this.u32(at);
-      defined.set(id, at);
-      this.u32(0); // next definition
-      for (let i = 0; i < 16; i++) this.u8(id & 0xff);
-      const sizeAt = this.pos;
-      this.u32(0);
-      const start = this.pos;
-      body();
-      this.patch32(sizeAt, this.pos - start);
-    }
-    this.u32(0); // no substitution values
-  }
-}
 
 /** Template `level` instantiates `level + 1` twice; the last one is `<a>` whose only content is an absent optional value. */
 function bombBody(asm: Assembler, level: number, depth: number, defined: Map<number, number>): void {

@@ -11,11 +11,12 @@ import { decodeChunk, type DecodedRecord } from '../../../services/parser/core/e
 import { parseRecord, SourceStates } from '../../../services/parser/core/parse-record.js';
 import { evtxParser } from '../../../services/parser/core/formats/evtx.js';
 import { readEventXml } from '../../../services/parser/core/windows/event-xml-reader.js';
+import { BinXmlAssembler } from '../../fixtures/evtx/binxml-assembler.js';
 import { filetimeOf, leaf } from '../../fixtures/evtx/event-specs.js';
 import { evtxFromRawRecords } from '../../fixtures/evtx/evtx-container.js';
 import { fixtureSpecs, buildSeedGuestEvtx } from '../../fixtures/evtx/fixture-events.js';
 import { writeEvtx, type EventSpec, type XNode } from '../../fixtures/evtx/evtx-writer.js';
-import { assertSameAsEvtxexport, ensureEvtxexport, exportedRecords, ourRecords, ourRecordsTolerant } from './evtxexport-compare.js';
+import { assertSameAsEvtxexport, ensureEvtxexport, eventTree, exportedRecords, ourRecords, ourRecordsTolerant } from './evtxexport-compare.js';
 
 // The general shapes behind the real files' problems, built from the documented layout so each is one variable:
 // files written without CRCs, CRC fields of 0 where a CRC was due, values holding characters XML forbids, a
@@ -152,6 +153,27 @@ test('lone surrogates are escaped and restored exactly, surrogate pairs are left
   const { events, deadletters } = await readAll(file, 'surrogates.evtx');
   assert.deepEqual(deadletters, []);
   assert.deepEqual(winlog(events[0] as EcsEvent).event_data, Object.fromEntries(data), 'a literal \\u0041 (an allowed character) is not an escape of ours');
+});
+
+test('a character reference to a character XML forbids becomes the same escape; allowed references stay references', () => {
+  // <Event>a&#3;&#65;</Event> as tokens: element, value text, two character references, end.
+  const asm = new BinXmlAssembler(512 + 24);
+  asm.u8(0x0f, 0x01, 0x01, 0x00, 0x01);
+  asm.u16(0xffff);
+  asm.u32(0);
+  asm.name('Event');
+  asm.u8(0x02, 0x05, 0x01);
+  asm.u16(1);
+  asm.u16(0x61);
+  asm.u8(0x08);
+  asm.u16(3);
+  asm.u8(0x08);
+  asm.u16(65);
+  asm.u8(0x04, 0x00);
+  const file = evtxFromRawRecords([{ chunkOffset: 512, recordId: 9n, written: 0x01caa12ca1488d80n, binxml: Uint8Array.from(asm.bytes) }]);
+  const [record] = ourRecords(file);
+  assert.equal(record?.xml, '<Event>a\\u0003&#65;</Event>');
+  assert.equal(eventTree(record?.xml ?? '').text, 'a\u0003A');
 });
 
 // --- a record that renders to nothing ------------------------------------------------------------------------------
