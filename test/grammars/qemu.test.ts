@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EcsEvent } from '../../shared/schema/event.js';
 import type { RawRecord } from '../../shared/raw-record.js';
 import { qemuParser } from '../../services/parser/core/formats/qemu.js';
 import { parseRecord, SourceStates } from '../../services/parser/core/parse-record.js';
+import { detectFormatByContent } from '../../services/parser/core/detect-format.js';
+import { readRecordShape } from '../../services/parser/core/qemu/record-shape.js';
+import { readFileRecords } from '../../services/parser/adapters/read-file-records.js';
 import type { DeadLetter } from '../../shared/schema/deadletter.js';
 import { createFramer, framingFor } from '../../services/shipper/core/framing.js';
 import { assertGolden, FIXED_CREATED, FIXED_MTIME, listFixtures, registryOf } from './golden.js';
@@ -115,17 +119,19 @@ test('seed vm84: the appended -cpu is the effective one, flagged cpu-overridden'
   assert.equal(config?.hangwatch.time.basis, 'ingest'); // nothing before it to inherit from
 });
 
-test('modern libvirt: backslash-broken command line arrives line by line or joined, same config', () => {
+test('modern libvirt: backslash-broken command line framed as one record, shipped line by line or joined, same config', () => {
   const file = join(dir, 'modern-q35-hyperv--win2022.log');
-  const lineByLine = byAction(parseFixture(file).events, 'vm-config');
-  assert.equal(lineByLine.length, 1);
+  const framed = byAction(parseFixture(file).events, 'vm-config');
+  assert.equal(framed.length, 1);
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n');
   const joined = lines.slice(1, lines.findIndex((l) => l.startsWith('-msg')) + 1).join('\n');
-  const outcome = parseLines([lines[0] as string, joined], domainLogPath(file));
-  const viaJoined = byAction(outcome.events, 'vm-config');
+  const viaJoined = byAction(parseLines([lines[0] as string, joined], domainLogPath(file)).events, 'vm-config');
+  // A shipper that sends one record a line: the parser holds the lines until the last one.
+  const lineByLine = byAction(parseLines(lines.filter((l) => l !== ''), domainLogPath(file)).events, 'vm-config');
   assert.equal(viaJoined.length, 1);
-  for (const config of [lineByLine[0], viaJoined[0]]) {
+  assert.equal(lineByLine.length, 1);
+  for (const config of [framed[0], viaJoined[0], lineByLine[0]]) {
     assert.equal(config?.event.original, joined);
     assert.deepEqual(config?.libvirt?.domain, { name: 'win2022', uuid: '8c5e2b1a-4d3f-4b6e-9a7c-0f1e2d3c4b5a' });
     assert.equal(config?.qemu?.machine, 'pc-q35-9.2');
@@ -234,4 +240,159 @@ test('a 1 MB command line parses; a 10 MB line dead-letters at the core', () => 
   // Not a command line but just as long: still one `other` event, no blow-up.
   const prose = parseRecord(record('x'.repeat(1 << 20)), registry, new SourceStates(), options);
   assert.equal(prose.events[0]?.event.action, 'other');
+});
+
+test('a command line cut at the end of the file: hangwatch parse reads it whole and flags it partial', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'hw-qemu-'));
+  const path = join(folder, 'libvirt', 'qemu', 'vmcut.log');
+  mkdirSync(join(folder, 'libvirt', 'qemu'), { recursive: true });
+  const header = '2024-09-02 07:55:12.004+0000: starting up libvirt version: 10.6.0, qemu version: 9.0.2, kernel: 6.10.6, hostname: tower';
+  const cases: Array<[string, number, string | undefined]> = [
+    // cut after a " \" line, with and without the last newline
+    [`${header}\nLC_ALL=C \\\n/usr/bin/qemu-system-x86_64 \\\n-name guest=vmcut \\\n-cpu host,migratable=on,hv-relaxed=on \\\n`, 4, 'vmcut'],
+    [`${header}\nLC_ALL=C \\\n/usr/bin/qemu-system-x86_64 \\\n-name guest=vmcut \\`, 3, 'vmcut'],
+    // cut right after the first line of the command line
+    [`${header}\nLC_ALL=C \\\n`, 1, undefined],
+    // cut inside a word of a one-line command line (libvirt < 6), inside a quote
+    [`${header}\nLC_ALL=C /usr/bin/qemu-system-x86_64 -name guest=vmcut -object '{"qom-type":"secret","id":"mas`, 1, 'vmcut'],
+  ];
+  try {
+    for (const [text, lines, name] of cases) {
+      writeFileSync(path, text);
+      const states = new SourceStates();
+      const events: EcsEvent[] = [];
+      for await (const raw of readFileRecords({ path, host: 'tower', format: 'auto', maxRecordBytes: 16 << 20, created: FIXED_CREATED })) {
+        const out = parseRecord(raw, registry, states, options);
+        assert.equal(out.deadletters.length, 0);
+        events.push(...out.events);
+      }
+      const [config] = byAction(events, 'vm-config');
+      assert.ok(config, text);
+      assert.deepEqual(config.hangwatch.parse.flags, ['partial-command-line']);
+      assert.equal(config.event.original?.split('\n').length, lines);
+      assert.equal(config.log?.offset, header.length + 1);
+      assert.equal(config.libvirt?.domain?.name, name ?? 'vmcut'); // by the record, else by the file name
+      assert.match(config.message ?? '', /^qemu command line \(partial\)/);
+    }
+    // The -cpu seen before the cut is kept; without one the enlightenments are unknown, not empty.
+    writeFileSync(path, (cases[0] as [string, number, string])[0]);
+    const records = [];
+    for await (const raw of readFileRecords({ path, host: 'tower', format: 'qemu', maxRecordBytes: 16 << 20, created: FIXED_CREATED })) records.push(raw);
+    const states = new SourceStates();
+    const events = records.flatMap((raw) => parseRecord(raw, registry, states, options).events);
+    const config = byAction(events, 'vm-config')[0];
+    assert.deepEqual(config?.qemu?.cpu, { model: 'host', flags: [], properties: ['migratable=on'] });
+    assert.deepEqual(config?.qemu?.hyperv, ['relaxed']);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('shipped one record a line: a stamped line ends a held command line, which is flagged partial', () => {
+  const { events } = parseLines([
+    'LC_ALL=C \\',
+    '/usr/bin/qemu-system-x86_64 \\',
+    '-name guest=w1 \\',
+    '2024-01-01 00:00:01.000+0000: shutting down, reason=failed',
+    '-device virtio-balloon-pci,id=balloon0 \\',
+    '-msg timestamp=on',
+  ]);
+  assert.deepEqual(events.map((e) => e.event.action), ['vm-config', 'vm-shutdown', 'vm-config']);
+  assert.deepEqual(events[0]?.hangwatch.parse.flags, ['partial-command-line']);
+  assert.equal(events[0]?.libvirt?.domain?.name, 'w1');
+  // A tail (its head before the file began) is a partial command line too, without a program.
+  assert.deepEqual(events[2]?.hangwatch.parse.flags, ['partial-command-line']);
+  assert.match(events[2]?.message ?? '', /program not seen/);
+});
+
+test('IO errors pause the guest: vm-io-error with device, node name and reason, quoted or not', () => {
+  const { events } = parseLines([
+    "2026-04-27 15:13:00.598+0000: IO error device='sata0-0-0' node-name='libvirt-2-format' reason='No space left on device'",
+    "2026-04-27 15:13:00.599+0000: IO error device=drive-virtio-disk0 node-name=libvirt-1-format reason='Input/output error'",
+    '2026-04-27 15:13:00.600+0000: IO error device=drive-scsi0-0-0-0 reason=Disk quota exceeded',
+    "block I/O error in device 'drive-virtio-disk0': No space left on device (28)",
+  ]);
+  assert.ok(events.every((e) => e.event.action === 'vm-io-error' && e.log?.level === 'error' && e.libvirt?.domain?.name === 'vm113'));
+  assert.deepEqual(events.map((e) => e.qemu?.io_error), [
+    { device: 'sata0-0-0', node_name: 'libvirt-2-format', reason: 'No space left on device' },
+    { device: 'drive-virtio-disk0', node_name: 'libvirt-1-format', reason: 'Input/output error' },
+    { device: 'drive-scsi0-0-0-0', reason: 'Disk quota exceeded' },
+    { device: 'drive-virtio-disk0', reason: 'No space left on device', errno: 28 },
+  ]);
+  assert.equal(events[0]?.['@timestamp'], '2026-04-27T15:13:00.598Z');
+  assert.deepEqual(events[0]?.event.type, ['error']);
+});
+
+test('qemu stderr stamps: T or a blank before the time, Z or an offset, all explicit UTC', () => {
+  const { events } = parseLines([
+    '2019-06-04 05:33:22.280743Z qemu-kvm: -vnc 10.0.0.5:0: Failed to start VNC server',
+    '2019-06-04T05:33:22.280743Z qemu-kvm: warning: host doesn\'t support requested feature: CPUID.07H:EBX.hle [bit 4]',
+    '2019-06-04 07:33:22.280743+02:00 qemu-kvm: something else',
+  ]);
+  assert.deepEqual(events.map((e) => [e['@timestamp'], e.hangwatch.time.basis, e.process?.name]), [
+    ['2019-06-04T05:33:22.280Z', 'explicit', 'qemu-kvm'],
+    ['2019-06-04T05:33:22.280Z', 'explicit', 'qemu-kvm'],
+    ['2019-06-04T05:33:22.280Z', 'explicit', 'qemu-kvm'],
+  ]);
+  assert.equal(events[0]?.log?.level, 'error');
+  assert.equal(events[1]?.event.action, 'cpu-feature-unsupported');
+});
+
+test('the domain: the file name only under libvirt/qemu/ (rotations too), else the command line, else nobody', () => {
+  const line = 'char device redirected to /dev/pts/1 (label charserial0)';
+  for (const [path, name] of [
+    ['/var/log/libvirt/qemu/vm9.log', 'vm9'],
+    ['/var/log/libvirt/qemu/vm9.log.1', 'vm9'],
+    ['/var/log/libvirt/qemu/vm9.log-20240101', 'vm9'],
+    ['/collect/host1/var/log/libvirt/qemu/vm9.log.2.gz', 'vm9'],
+    ['/tmp/pastes/qemu/vm9.log', undefined],
+    ['real-logs/qemu/issue-481.log', undefined],
+  ] as const) {
+    assert.equal(parseLines([line], path).events[0]?.libvirt?.domain?.name, name, path);
+  }
+  const named = parseLines(['/usr/bin/qemu-system-x86_64 -name guest=w10,debug-threads=on -m 4G', line], '/tmp/pastes/qemu/x.log').events;
+  assert.deepEqual(named.map((e) => [e.libvirt?.domain?.name, e.hangwatch.attribution]), [['w10', 'record'], ['w10', 'thread']]);
+});
+
+test('pasted logs: backticks around lines, code fences dead-lettered with their reason, header fields alone on a line', () => {
+  const { events, deadletters } = parseLines([
+    '```',
+    '`2023-05-03 22:32:02.815+0000: starting up libvirt version: 9.2.0, qemu version: 8.0.0, hostname: mango',
+    '2023-05-03 22:40:11.007+0000: shutting down, reason=crashed`',
+    '```log',
+    'libvirt version: 9.2.0, package: 1.fc38 (Fedora Project)',
+    'qemu version: 8.0.0 (qemu-8.0.0-1.fc38)',
+    'hostname: mango',
+  ]);
+  assert.deepEqual(events.map((e) => e.event.action), ['vm-start', 'vm-shutdown', 'daemon-info', 'daemon-info', 'daemon-info']);
+  assert.deepEqual([events[0]?.['@timestamp'], events[0]?.host?.name], ['2023-05-03T22:32:02.815Z', 'mango']);
+  assert.equal(events[1]?.qemu?.shutdown?.reason, 'crashed');
+  assert.deepEqual([events[2]?.libvirt?.version, events[3]?.qemu?.version, events[4]?.host?.name], ['9.2.0', '8.0.0', 'mango']);
+  assert.equal(deadletters.length, 2);
+  assert.ok(deadletters.every((d) => d.error.code === 'HW_RECORD_INVALID' && /markdown code fence/.test(d.error.message)));
+});
+
+test('a hard-wrapped paste is joined back to the very characters of the original lines', () => {
+  const original = 'LC_ALL=C PATH=/usr/bin /usr/bin/kvm-spice -name guest=w7,debug-threads=on -S -machine pc-i440fx-bionic,accel=kvm -cpu Westmere,hv_relaxed,hv_time -m 4096 -smp 2 -msg timestamp=on';
+  for (const width of [40, 41, 57, 80]) {
+    const pieces = (original.match(new RegExp(`.{1,${width}}`, 'g')) as string[]).map((p) => p.trimEnd());
+    const shape = readRecordShape(pieces);
+    assert.deepEqual(shape, { kind: 'wrapped', of: 'command', text: original }, `width ${width}`);
+  }
+  // A KVM dump grouped by another shipper is no wrapped line: one event per line, the dump folded.
+  assert.deepEqual(readRecordShape(['KVM internal error. Suberror: 1', 'emulation failure', 'EAX=00000023 EBX=00000002']), { kind: 'lines' });
+});
+
+test('auto-detection knows qemu lines by content where the path says nothing', () => {
+  for (const line of [
+    '2019-06-04 05:33:22.280743Z qemu-kvm: -vnc 10.0.0.5:0: Failed to start VNC server',
+    '2020-12-13T17:49:15.239179Z qemu-system-x86_64: warning: host doesn\'t support requested feature: MSR(48FH).vmx-exit-load-perf-global-ctrl [bit 12]',
+    "2026-04-27 15:13:00.598+0000: IO error device='sata0-0-0' node-name='libvirt-2-format' reason='No space left on device'",
+    '2020-12-13 17:49:16.145+0000: shutting down, reason=failed',
+    'LC_ALL=C',
+    'KVM internal error. Suberror: 1',
+  ]) {
+    assert.equal(detectFormatByContent(line), 'qemu', line);
+  }
+  assert.equal(detectFormatByContent('2020-12-13 17:49:16.145+0000: 1234: info : libvirt version: 6.9.0'), 'libvirtd');
 });

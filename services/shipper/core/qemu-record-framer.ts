@@ -3,12 +3,12 @@ import {
   continuesWrapped,
   endsWithContinuation,
   isBareCommandWord,
-  isCommandHead,
   isFullWidth,
   isOptionLine,
   isStamped,
   isStartHeader,
   startsCommandWords,
+  startsWrappableCommand,
   WRAPPED_LINE_MAX,
 } from '../../parser/core/qemu/line-shapes.js';
 
@@ -38,8 +38,8 @@ interface Held {
   readonly parts: Buffer[];
   bytes: number;
   readonly kind: HoldKind;
-  /** For wrapped pieces: the first line's length (the wrap width) and the last piece's. */
-  readonly width: number;
+  /** For wrapped pieces: the longest piece so far (the wrap width) and the last piece's length. */
+  width: number;
   lastLength: number;
 }
 
@@ -92,6 +92,7 @@ export class QemuRecordFramer implements Framer {
         held.parts.push(NEWLINE, Buffer.from(frame.bytes));
         held.bytes += 1 + frame.bytes.length;
         held.lastLength = text.length;
+        if (text.length > held.width) held.width = text.length;
         if (!this.stillOpen(held, frame, text)) out.push(this.release());
         return;
       }
@@ -113,7 +114,7 @@ export class QemuRecordFramer implements Framer {
         return isBareCommandWord(text) || isOptionLine(text);
       case 'header':
       case 'command':
-        return isFullWidth(held.width, held.lastLength) && frame.bytes.length <= WRAPPED_LINE_MAX && continuesWrapped(held.kind, held.width, text);
+        return isFullWidth(held.width, held.lastLength) && frame.bytes.length <= WRAPPED_LINE_MAX && continuesWrapped(held.kind, held.width, text, held.parts.length > 1);
     }
   }
 
@@ -149,7 +150,7 @@ function holdKind(frame: Frame, text: string): HoldKind | undefined {
   if (isBareCommandWord(text)) return 'bare';
   if (frame.bytes.length > WRAPPED_LINE_MAX) return undefined;
   if (isStartHeader(text)) return 'header';
-  if (isCommandHead(text)) return 'command';
+  if (startsWrappableCommand(text)) return 'command';
   return undefined;
 }
 

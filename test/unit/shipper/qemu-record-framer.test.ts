@@ -111,16 +111,19 @@ test('a paste whose backslashes were lost: env, binary and option lines are one 
 });
 
 test('a hard-wrapped paste: the header and a one-line command line are joined from their full-width pieces', () => {
-  const width = 60;
-  const header = '2018-11-24 16:13:38.555+0000: starting up libvirt version: 4.0.0, package: 1ubuntu8.5, qemu version: 2.11.1, hostname: ubu';
-  const command = 'LC_ALL=C PATH=/usr/bin /usr/bin/kvm-spice -name guest=win7-2,debug-threads=on -S -machine pc-i440fx-bionic,accel=kvm -cpu host -m 4096 -msg timestamp=on';
-  const wrap = (s: string) => s.match(new RegExp(`.{1,${width}}`, 'g')) as string[];
-  const text = [...wrap(header), ...wrap(command), '2018-11-24 16:13:38.555+0000: Domain id=1 is tainted: host-cpu'].join('\n');
-  const { frames } = frameAll(text);
-  assert.deepEqual(
-    plain(frames).map(([, t]) => t),
-    [wrap(header).join('\n'), wrap(command).join('\n'), '2018-11-24 16:13:38.555+0000: Domain id=1 is tainted: host-cpu'],
-  );
+  for (const width of [57, 60, 61, 80, 120]) {
+    const header = '2018-11-24 16:13:38.555+0000: starting up libvirt version: 4.0.0, package: 1ubuntu8.5, qemu version: 2.11.1, hostname: ubu';
+    const command = 'LC_ALL=C PATH=/usr/bin /usr/bin/kvm-spice -name guest=win7-2,debug-threads=on -S -machine pc-i440fx-bionic,accel=kvm -cpu host -m 4096 -msg timestamp=on';
+    // A terminal paste trims the blank a wrap fell on.
+    const wrap = (s: string) => (s.match(new RegExp(`.{1,${width}}`, 'g')) as string[]).map((p) => p.trimEnd());
+    const text = [...wrap(header), ...wrap(command), '2018-11-24 16:13:38.555+0000: Domain id=1 is tainted: host-cpu'].join('\n');
+    const { frames } = frameAll(text);
+    assert.deepEqual(
+      plain(frames).map(([, t]) => t),
+      [wrap(header).join('\n'), wrap(command).join('\n'), '2018-11-24 16:13:38.555+0000: Domain id=1 is tainted: host-cpu'],
+      `width ${width}`,
+    );
+  }
 });
 
 test('a short one-line command line followed by its own messages is not joined to them', () => {

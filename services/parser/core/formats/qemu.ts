@@ -195,11 +195,10 @@ function flushPending(ctx: ParseContext, memo: QemuMemo): EventDraft[] {
   return commandLineDrafts(ctx, memo, text, { cut: true, original: text });
 }
 
-/** A leading markdown backtick (an inline-code paste), and its closing one at the end of the same line. */
+/** The backticks of an inline-code paste: leading ones, and the closing one at the end of its last line. */
 function withoutMarkdown(line: string): string {
-  if (line.charCodeAt(0) !== 0x60) return line;
-  const inner = withoutBacktick(line);
-  return inner.endsWith('`') ? inner.slice(0, -1) : inner;
+  const inner = line.charCodeAt(0) === 0x60 ? withoutBacktick(line) : line;
+  return inner.charCodeAt(inner.length - 1) === 0x60 && inner.charCodeAt(inner.length - 2) !== 0x60 ? inner.slice(0, -1) : inner;
 }
 
 // A second record's stamp inside a line: qemu's `-msg timestamp=on` stamp and program, or libvirt's stamp.

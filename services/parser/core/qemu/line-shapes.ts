@@ -46,6 +46,15 @@ export function isCommandHead(line: string): boolean {
   return COMMAND_HEAD.test(head(withoutBacktick(line)));
 }
 
+/**
+ * Could the line be the first piece of a one-line command line hard-wrapped at a fixed width? A command head, or
+ * libvirt's env in front of it (`LC_ALL=C PATH=...`: libvirt always sets LC_ALL first), which at 80 columns fills
+ * the whole first piece. Not any `NAME=value` start: a register dump line (`RAX=... RBX=...`) is no command line.
+ */
+export function startsWrappableCommand(line: string): boolean {
+  return isCommandHead(line) || /^`*LC_ALL=\S*\s/.test(line);
+}
+
 /** The line is one env assignment and nothing else (`LC_ALL=C`: a command line whose backslashes were lost). */
 const BARE_ENV = new RegExp(String.raw`^${ENV}$`);
 /** The line is the qemu binary alone. */
@@ -83,14 +92,17 @@ export function holdsOptionWord(line: string): boolean {
 export const WRAPPED_LINE_MAX = 512;
 
 /**
- * Could `line` be the next piece of a line hard-wrapped at `width` columns? Not when it starts a record of its own.
- * The header is only ever followed by a command line, so after it anything that is not a record start is a
- * piece; after a command line a piece must look like one (an option word in it, or itself full width).
+ * Could `line` be the next piece of a line hard-wrapped at `width` columns (the previous piece being full width)?
+ * Not when it starts a record of its own. The header is only ever followed by a command line, so after it anything
+ * that is not a record start is a piece. After the first piece of a command line, which may be a short command
+ * line of its own, a piece must look like one (an option word in it, or itself full width); once two pieces
+ * showed the width (`established`), a shorter last piece is its tail (`g timestamp=on`).
  */
-export function continuesWrapped(kind: 'header' | 'command', width: number, line: string): boolean {
-  if (line.length > width || isStamped(line) || isProgramMessage(line) || isCommandHead(line)) return false;
+export function continuesWrapped(kind: 'header' | 'command', width: number, line: string, established = false): boolean {
+  // One longer than the first piece is still a piece: the first may have lost a trailing blank.
+  if (line.length > width + 1 || isStamped(line) || isProgramMessage(line) || isCommandHead(line)) return false;
   if (kind === 'header') return !startsCommandWords(line) && !isBareCommandWord(line);
-  return holdsOptionWord(line) || isFullWidth(width, line.length);
+  return established || holdsOptionWord(line) || isFullWidth(width, line.length);
 }
 
 /** A piece of a wrapped line that is itself full width (or one short: a trailing blank trimmed) may go on. */

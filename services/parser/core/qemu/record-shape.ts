@@ -2,11 +2,11 @@ import {
   continuesWrapped,
   endsWithContinuation,
   isBareCommandWord,
-  isCommandHead,
   isFullWidth,
   isOptionLine,
   isStartHeader,
   startsCommandWords,
+  startsWrappableCommand,
   withoutBacktick,
 } from './line-shapes.js';
 
@@ -33,17 +33,24 @@ export function readRecordShape(lines: readonly string[]): RecordShape {
   if (isBareCommandWord(first) && lines.slice(1).every((l) => isBareCommandWord(l) || isOptionLine(l) || endsWithContinuation(l))) {
     return { kind: 'bare-command', text: lines.map((l) => withoutBacktick(l).replace(/\s*\\?\s*$/, '')).join(' ') };
   }
-  const of = isStartHeader(first) ? 'header' : isCommandHead(first) ? 'command' : undefined;
+  const of = isStartHeader(first) ? 'header' : startsWrappableCommand(first) ? 'command' : undefined;
   if (of !== undefined && isWrapped(of, lines)) return { kind: 'wrapped', of, text: unwrap(lines) };
   return { kind: 'lines' };
 }
 
-/** Every piece but the last is full width (the first line's), and none starts a record of its own. */
+/** The wrap width: the longest piece but the last (a piece that lost a trailing blank is one shorter). */
+function widthOf(lines: readonly string[]): number {
+  let width = 0;
+  for (let i = 0; i < lines.length - 1; i++) width = Math.max(width, (lines[i] as string).length);
+  return width;
+}
+
+/** Every piece but the last is full width, and none starts a record of its own. */
 function isWrapped(of: 'header' | 'command', lines: readonly string[]): boolean {
-  const width = (lines[0] as string).length;
+  const width = widthOf(lines);
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
-    if (!isFullWidth(width, (lines[i - 1] as string).length) || !continuesWrapped(of, width, line)) return false;
+    if (!isFullWidth(width, (lines[i - 1] as string).length) || !continuesWrapped(of, width, line, i >= 2)) return false;
   }
   return true;
 }
@@ -53,7 +60,7 @@ function isWrapped(of: 'header' | 'command', lines: readonly string[]): boolean 
  * is one short (the wrap fell on a blank, which the paste trimmed).
  */
 function unwrap(lines: readonly string[]): string {
-  const width = (lines[0] as string).length;
+  const width = widthOf(lines);
   let text = withoutBacktick(lines[0] as string);
   for (let i = 1; i < lines.length; i++) text += ((lines[i - 1] as string).length < width ? ' ' : '') + (lines[i] as string);
   return text;
