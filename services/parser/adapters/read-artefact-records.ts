@@ -48,7 +48,7 @@ export async function* readArtefactRecords(source: ArtefactSource): AsyncGenerat
       mtime: info.mtime.toISOString(),
     };
     if (format === 'evtx') yield* readEvtxRecords(handle, info.size, base);
-    else yield* readDumpHeaderRecord(handle, base);
+    else yield* readDumpHeaderRecord(handle, base, info.size);
   } catch (error) {
     if (error instanceof HangwatchError) throw error;
     throw new HangwatchError('HW_INPUT_UNREADABLE', [source.path, (error as NodeJS.ErrnoException).code ?? String(error)], { cause: error });
