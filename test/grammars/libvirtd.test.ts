@@ -146,6 +146,8 @@ test('syslog and journalctl prefixes: pid or not, host or not, PRI, RFC 3339, sh
     ['1704446430.250000 kvm01 virtnwfilterd[10]: msg', '2024-01-05T09:20:30.250Z', { basis: 'explicit' }],
     ['Mar 15 06:03:48 kvm01 /usr/sbin/virtlogd[11]: msg', '2025-03-15T06:03:48.000Z', { program: 'virtlogd' }],
     ['Mar 15 06:03:48 kvm01 virtlockd[12]: msg', '2025-03-15T06:03:48.000Z', { program: 'virtlockd' }],
+    ['<30>1 2024-01-05T10:20:30.123+01:00 kvm01 virtqemud 2200 - - msg', '2024-01-05T09:20:30.123Z', { host: 'kvm01', pid: 2200, program: 'virtqemud', basis: 'explicit' }],
+    ['<30>1 2024-01-05T10:20:31Z kvm01 libvirtd - ID47 [a@1 b="c\\]"][d@2 e="f"] msg', '2024-01-05T10:20:31.000Z', { program: 'libvirtd' }],
   ];
   for (const [line, ts, want] of cases) {
     const e = only([line]);
@@ -349,6 +351,22 @@ test('a journald entry (time kept apart) still parses, systemd unit messages inc
   assert.equal(guest.message, 'Guest 12 went away');
 });
 
+test('journalctl -o json entries: the journal time, libvirt function and priority, systemd unit messages', () => {
+  const { events } = parseLines([
+    '{"__CURSOR":"s=a;i=1","__REALTIME_TIMESTAMP":"1704446430123456","_HOSTNAME":"kvm01","SYSLOG_IDENTIFIER":"virtqemud","_PID":"2200","PRIORITY":"3","CODE_FUNC":"qemuMonitorIO","CODE_LINE":"578","MESSAGE":"internal error: End of file from qemu monitor (vm=\'db01\')"}',
+    '{"__REALTIME_TIMESTAMP":"1704446431000000","_HOSTNAME":"kvm01","SYSLOG_IDENTIFIER":"systemd","_PID":"1","PRIORITY":"4","UNIT":"virtqemud.service","MESSAGE":"virtqemud.service: Failed with result \'core-dump\'."}',
+    '{"__REALTIME_TIMESTAMP":"1704446432000000","SYSLOG_IDENTIFIER":"libvirtd","MESSAGE":[69,110,100,32,111,102,32,102,105,108,101,32,102,114,111,109,32,113,101,109,117,32,109,111,110,105,116,111,114]}',
+  ]);
+  assert.deepEqual(
+    events.map((e) => [e['@timestamp'], e.hangwatch.time.basis, e.event.action, e.log?.level, e.log?.origin?.function, e.process?.name, e.host?.name, e.libvirt?.domain?.name]),
+    [
+      ['2024-01-05T09:20:30.123Z', 'explicit', 'monitor-eof', 'error', 'qemuMonitorIO', 'virtqemud', 'kvm01', 'db01'],
+      ['2024-01-05T09:20:31.000Z', 'explicit', 'daemon-crash', 'warning', undefined, 'systemd', 'kvm01', undefined],
+      ['2024-01-05T09:20:32.000Z', 'explicit', 'monitor-eof', undefined, undefined, 'libvirtd', undefined, undefined],
+    ],
+  );
+});
+
 test('format detection: the modular daemons log files and their syslog/journal/KubeVirt lines are libvirtd', () => {
   for (const name of ['virtqemud', 'virtproxyd', 'virtnetworkd', 'virtstoraged', 'virtnodedevd', 'virtsecretd', 'virtinterfaced', 'virtnwfilterd', 'virtlogd', 'virtlockd', 'libvirtd']) {
     assert.equal(detectFormat(`/var/log/libvirt/${name}.log`, 'anything'), 'libvirtd', name);
@@ -362,6 +380,8 @@ test('format detection: the modular daemons log files and their syslog/journal/K
     'Jun 08 13:37:55 nuc7 systemd[1]: Stopped Virtualization daemon.',
     'Mär 27 11:52:10 localhost systemd-coredump[7702]: Process 7180 (virtqemud) of user 0 dumped core.',
     '● libvirtd.service - Virtualization daemon',
+    '<30>1 2024-01-05T10:20:30.123+01:00 kvm01 virtqemud 2200 - - msg',
+    '{"__REALTIME_TIMESTAMP":"1704446430123456","SYSLOG_IDENTIFIER":"virtqemud","MESSAGE":"x"}',
     '{"component":"virt-launcher","level":"error","msg":"x","pos":"qemuMonitorIORead:607","subcomponent":"libvirt","timestamp":"2019-08-12T16:34:22.589000Z"}',
   ];
   for (const line of lines) assert.equal(detectFormat('paste.txt', line), 'libvirtd', line);

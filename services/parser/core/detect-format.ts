@@ -53,15 +53,17 @@ const QEMU_LINE =
   /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}[+-]\d{4}: (?:shutting down|starting up|IO error|Starting external device|Domain id=\d+ is tainted)|^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d{6}Z (?:\S*\/)?(?:qemu-system-[\w.-]+|qemu-kvm|qemu|kvm):|^KVM internal error\. Suberror|^KVM: entry failed, hardware error|^char device redirected to /m;
 
 // libvirt daemons' lines through syslog or journalctl (any locale's month, RFC 3339, short-full/-unix stamps, with
-// or without host and pid), systemd's lines about their units, `systemctl status` of one, KubeVirt's virt-launcher
-// JSON (maybe behind a container runtime's stamp). Only a libvirt daemon's (or its unit's) lines match: a kernel
-// line of the same syslog file still goes to the kernel rule.
+// or without host and pid, RFC 5424), systemd's lines about their units, `systemctl status` of one, `journalctl
+// -o json` entries of them, KubeVirt's virt-launcher JSON (maybe behind a container runtime's stamp). Only a
+// libvirt daemon's (or its unit's) lines match: a kernel line of the same syslog file still goes to the kernel rule.
 const LIBVIRT_DAEMON = '(?:libvirtd|virt(?:qemu|proxy|network|storage|nodedev|secret|interface|nwfilter|log|lock)d)';
 const UNIT_VERBS = '(?:Starting|Started|Stopping|Stopped|Failed to start|Listening on)';
 const LIBVIRT_UNIT_DESCRIPTIONS = '(?:Virtualization daemon|libvirt \\w+ daemon|Virtual machine (?:log|lock) manager)';
 const LIBVIRT_WRAPPED = new RegExp(
   `^ ?(?:\\S+ {1,2}\\d{1,2} \\d{1,2}:\\d\\d:\\d\\d(?:\\.\\d+)?|\\d{4}-\\d\\d-\\d\\dT\\S+|\\d{9,11}\\.\\d+|[A-Z][a-z]{2} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+) (?:\\S+ )?(?:(?:\\S*\\/)?${LIBVIRT_DAEMON}(?:\\[\\d+\\])?: |systemd\\[1\\]: (?:.*\\b${LIBVIRT_DAEMON}\\.service\\b|${UNIT_VERBS} ${LIBVIRT_UNIT_DESCRIPTIONS})|systemd-coredump\\[\\d+\\]: Process \\d+ \\(${LIBVIRT_DAEMON}\\))` +
     `|^\\s*[●×○*] ${LIBVIRT_DAEMON}\\.service - ` +
+    `|^<\\d{1,3}>1 \\S+ \\S+ ${LIBVIRT_DAEMON} ` +
+    `|^\\{.*"(?:SYSLOG_IDENTIFIER|_SYSTEMD_UNIT|UNIT)"\\s*:\\s*"${LIBVIRT_DAEMON}(?:\\.service)?"` +
     `|^(?:\\S+ (?:std(?:out|err) [FP] )?)?\\{.*"component"\\s*:\\s*"virt-[a-z-]+"`,
   'mu',
 );

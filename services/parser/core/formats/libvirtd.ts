@@ -7,7 +7,8 @@ import type { EventDraft, FormatParser, ParseContext } from '../event-draft.js';
 import { classifyLibvirtdMessage, type MessageFacts } from '../libvirtd/classify-message.js';
 import { attributeStateLock, noteJobLock, type JobLockAttribution } from '../libvirtd/job-lock.js';
 import { readJournalText } from '../libvirtd/journal-text.js';
-import { readLauncherJson } from '../libvirtd/kubevirt-json.js';
+import { readJournalJson, type JournalJsonEntry } from '../libvirtd/journal-json.js';
+import { parseJsonObject, readLauncherJson } from '../libvirtd/kubevirt-json.js';
 import { buildLibvirtdLine, type LibvirtdLine, type LineTokens } from '../libvirtd/line.js';
 import { mayHaveMarkdownDebris, stripMarkdownDebris } from '../libvirtd/markdown-debris.js';
 import { memoOf, type LastRecord, type LibvirtdMemo } from '../libvirtd/memo.js';
@@ -19,8 +20,9 @@ import { isoPrefixInstant, syslogYear } from '../syslog-time.js';
 // libvirtd and the modular daemons (virtqemud, virtproxyd, virtlogd, virtnetworkd, virtstoraged, ...) into events
 // (DESIGN.md section 4), the way hosts write them: libvirt's own log file; the same lines, or libvirt's syslog and
 // journald forms, behind a syslog or journalctl prefix; systemd's lines about the daemons' units in
-// `journalctl -u` / `systemctl status` text; KubeVirt virt-launcher's JSON. A grammar for libvirt's own line,
-// typed readers for the wrappers, a rule table for the message, instants built with Date.UTC.
+// `journalctl -u` / `systemctl status` text; `journalctl -o json` exports; KubeVirt virt-launcher's JSON. A
+// grammar for libvirt's own line, typed readers for the wrappers, a rule table for the message, instants built
+// with Date.UTC.
 
 const GRAMMAR = 'libvirtd';
 const ERROR_ACTIONS: ReadonlySet<EventAction> = new Set(['monitor-eof', 'monitor-error', 'migration-failed', 'log-open-busy', 'kvm-internal-error', 'guest-panic', 'job-lock', 'daemon-crash']);
@@ -205,9 +207,24 @@ function prefixedLine(ctx: ParseContext, memo: LibvirtdMemo, prefix: SyslogPrefi
   return finish(ctx, memo, { time, line, facts, source, flags });
 }
 
-/** KubeVirt virt-launcher JSON (kubevirt-json.ts), maybe behind a container runtime's or kubectl's stamp. */
-function launcherLine(ctx: ParseContext, memo: LibvirtdMemo, json: string, outerMs: number | undefined, flags: string[]): EventDraft[] | undefined {
-  const launcher = readLauncherJson(json);
+/** A journal entry exported with `journalctl -o json` (journal-json.ts). */
+function journalJsonLine(ctx: ParseContext, memo: LibvirtdMemo, entry: JournalJsonEntry, flags: string[]): EventDraft[] {
+  const line: LibvirtdLine = { message: entry.message, level: entry.level, fn: entry.fn, fnLine: entry.fnLine };
+  const time: Instant = entry.ms !== undefined ? { ms: entry.ms, basis: 'explicit' } : inheritedInstant(ctx);
+  const program = entry.program ?? '';
+  const facts: MessageFacts = SYSTEMD_PROGRAMS.has(program) ? { action: classifySystemdMessage(program, entry.message)?.action ?? 'other' } : classifyLibvirtdMessage(entry.fn, entry.message);
+  const source: LastRecord = { host: entry.host, program: entry.program, pid: entry.pid };
+  memo.last = source;
+  return finish(ctx, memo, { time, line, facts, source, flags });
+}
+
+/** A JSON line: a journal entry export or KubeVirt's virt-launcher log, maybe behind a container runtime's stamp. */
+function jsonLine(ctx: ParseContext, memo: LibvirtdMemo, json: string, outerMs: number | undefined, flags: string[]): EventDraft[] | undefined {
+  const doc = parseJsonObject(json);
+  if (!doc) return undefined;
+  const entry = readJournalJson(doc);
+  if (entry) return journalJsonLine(ctx, memo, entry, flags);
+  const launcher = readLauncherJson(doc);
   if (!launcher) return undefined;
   const line: LibvirtdLine = {
     message: launcher.message,
@@ -242,9 +259,9 @@ function parseWrapped(ctx: ParseContext, grammarFailure: unknown): EventDraft[] 
   }
   const c = text.charCodeAt(0);
   if (c === 123 /* { */) {
-    const drafts = launcherLine(ctx, memo, text, undefined, flags);
+    const drafts = jsonLine(ctx, memo, text, undefined, flags);
     if (drafts) return drafts;
-    throw new ParseFailure('HW_PARSE_NO_MATCH', GRAMMAR, 'a JSON line that is not a KubeVirt log record (no "component" and "msg")', ['virt-launcher JSON']);
+    throw new ParseFailure('HW_PARSE_NO_MATCH', GRAMMAR, 'a JSON line that is neither a journal entry (MESSAGE, __REALTIME_TIMESTAMP) nor a KubeVirt log record (component, msg)', ['journal JSON', 'virt-launcher JSON']);
   }
   if (c >= 48 && c <= 57) {
     if (flags.length > 0) {
@@ -253,7 +270,7 @@ function parseWrapped(ctx: ParseContext, grammarFailure: unknown): EventDraft[] 
     }
     const container = CONTAINER_STAMP.exec(text);
     if (container) {
-      const drafts = launcherLine(ctx, memo, text.slice(container[0].length), isoPrefixInstant(container[1] as string)?.ms, flags);
+      const drafts = jsonLine(ctx, memo, text.slice(container[0].length), isoPrefixInstant(container[1] as string)?.ms, flags);
       if (drafts) return drafts;
     }
   }
@@ -278,8 +295,15 @@ function parseWrapped(ctx: ParseContext, grammarFailure: unknown): EventDraft[] 
       return finish(ctx, memo, { time: inheritedInstant(ctx), line: { message }, facts: classifyLibvirtdMessage(undefined, message), source: memo.last, flags: [...flags, 'continuation'] });
     }
   }
-  if (grammarFailure) throw grammarFailure;
-  throw new ParseFailure('HW_PARSE_NO_MATCH', GRAMMAR, 'not a libvirtd line: no libvirt stamp, syslog or journal prefix, or virt-launcher JSON', ['libvirt stamp', 'syslog prefix']);
+  throw noMatch(text, grammarFailure);
+}
+
+/** What the grammar said about the line (its expected tokens), and that no wrapper fitted either. */
+function noMatch(text: string, grammarFailure: unknown): ParseFailure {
+  const failure = grammarFailure ?? readOwnLine(text).failure;
+  const said = failure instanceof ParseFailure ? failure.message.replace(/^no grammar accepted the record: /, '').replace(/:\s*$/, '') : 'no libvirt stamp';
+  const expected = failure instanceof ParseFailure ? failure.expected : [];
+  return new ParseFailure('HW_PARSE_NO_MATCH', GRAMMAR, `${said} (nor a syslog or journal prefix, or virt-launcher JSON)`, expected);
 }
 
 /**

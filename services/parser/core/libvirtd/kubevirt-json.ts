@@ -28,16 +28,19 @@ const VMI_KINDS = new Set(['', 'VirtualMachineInstance', 'VirtualMachine', 'Doma
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** Reads a virt-launcher (or other KubeVirt component) JSON line; undefined when it is not one. */
-export function readLauncherJson(text: string): LauncherLine | undefined {
+/** A JSON object line, or undefined when the line is not one. */
+export function parseJsonObject(text: string): Readonly<Record<string, unknown>> | undefined {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
-  const o = doc as Record<string, unknown>;
+  return doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+}
+
+/** Reads a virt-launcher (or other KubeVirt component) log object; undefined when it is not one. */
+export function readLauncherJson(o: Readonly<Record<string, unknown>>): LauncherLine | undefined {
   const msg = str(o.msg);
   const component = str(o.component);
   if (msg === undefined || component === undefined) return undefined;

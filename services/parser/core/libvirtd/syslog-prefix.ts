@@ -9,6 +9,7 @@ import { offsetOfZoneAbbreviation } from './zone-abbreviation.js';
 //   rsyslog RFC 3339 / journalctl -o short-iso  `2024-01-05T10:20:30.123456+01:00 host prog[1]: `
 //   journalctl -o short-full                    `Thu 2025-03-27 11:47:53 CET host prog[1]: `
 //   journalctl -o short-unix                    `1743072473.335123 host prog[1]: `
+//   RFC 5424 (rsyslog's SyslogProtocol23Format) `<30>1 2024-01-05T10:20:30.123+01:00 host prog 1234 - - `
 // What follows the prefix (the body) is libvirt's own line, its syslog form, or a bare message.
 
 export type PrefixTime =
@@ -82,6 +83,20 @@ export function readWeekdayStamp(text: string, at: number): { time: PrefixTime; 
   return { time, end: FULL.lastIndex };
 }
 
+// RFC 5424: VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]; `-` for a missing field.
+const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: |$)/;
+
+function readRfc5424(text: string): SyslogPrefix | undefined {
+  const m = RFC5424.exec(text);
+  if (!m) return undefined;
+  const stamp = m[1] as string;
+  const read = stamp === '-' ? undefined : readTime(`${stamp} `, 0);
+  if (!read || read.end !== stamp.length) return undefined;
+  const field = (v: string | undefined): string | undefined => (v === undefined || v === '-' ? undefined : v);
+  const pid = Number(field(m[4]));
+  return { time: read.time, host: field(m[2]), program: field(m[3]) ?? '-', pid: Number.isSafeInteger(pid) && pid > 0 ? pid : undefined, body: text.slice(m[0].length) };
+}
+
 /** Reads a syslog or journalctl prefix at the start of `text`; undefined when there is none. */
 export function readSyslogPrefix(text: string): SyslogPrefix | undefined {
   let at = 0;
@@ -89,6 +104,7 @@ export function readSyslogPrefix(text: string): SyslogPrefix | undefined {
     const pri = PRI.exec(text);
     if (!pri) return undefined;
     at = pri[0].length;
+    if (text.charCodeAt(at) === 49 && text.charCodeAt(at + 1) === 32) return readRfc5424(text);
   }
   const read = readTime(text, at);
   if (!read) return undefined;
