@@ -302,3 +302,12 @@ test('WER 1001\'s sentence pasted beside a session cut before its analysis gives
   assert.deepEqual(e?.windows?.bugcheck, { code: '0x00000133', name: 'DPC_WATCHDOG_VIOLATION', parameters: ['0x0', '0x501', '0x500', '0xfffff8004c8fb320'], arguments: { violation: 'single-dpc', time_count_ticks: 0x501, time_limit_ticks: 0x500 } });
   assert.equal(e?.['@timestamp'], '2024-05-02T09:59:41.250Z');
 });
+
+test('a report whose line breaks were lost: the heading and Arg values read from running text, prose look-alikes ignored', () => {
+  const text = 'BSOD again: WHEA_UNCORRECTABLE_ERROR (124) A fatal hardware error has occurred. Arguments: Arg1: 0000000000000010, Error Source Type Arg2: ffffd08957035028 Arg3: ffffd08941b10aac Arg4: ffffd08941b1b1a0 Debugging Details: ...';
+  const e = parseText(text).events[0];
+  assert.deepEqual(e?.windows?.bugcheck, { code: '0x00000124', name: 'WHEA_UNCORRECTABLE_ERROR', parameters: ['0x10', '0xffffd08957035028', '0xffffd08941b10aac', '0xffffd08941b1b1a0'] });
+  const prose = parseText('We set MAX_RETRY_COUNT (12) and PROCESS_NAME:  System but nothing else.');
+  assert.equal(prose.events.length, 0);
+  assert.equal(prose.deadletters[0]?.error.code, 'HW_PARSE_NO_MATCH');
+});

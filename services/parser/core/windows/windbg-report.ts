@@ -1,6 +1,7 @@
 import { runGrammar } from '../../../../grammars/run-grammar.js';
 import windbgLineGrammar from '../../../../grammars/generated/windbg-line.js';
 import { ParseFailure } from '../parse-failure.js';
+import { bugcheckNameOf, normalizeBugcheckCode } from '../bugcheck.js';
 import { parseWerBugcheck } from './wer-bugcheck.js';
 
 // A WinDbg `!analyze -v` report (plus the debugger banner before it) read line by line: a cheap classifier
@@ -307,5 +308,30 @@ export function readWindbgReports(text: string): WindbgReport[] {
     if (parsed?.kind === 'kv' && parsed.key === 'STACK_TEXT') inStack = report.stackFrames === 0;
   }
   reports.push(report);
+  if (reports.length === 1 && !hasBugcheckMarker(report)) readRunOnHeading(text, report);
   return reports;
+}
+
+function hasBugcheckMarker(report: WindbgReport): boolean {
+  return report.sections.some((s) => s.code !== undefined) || report.summary !== undefined || report.fatal !== undefined || report.dotBugcheck !== undefined || report.wer !== undefined || report.values.has('BUGCHECK_CODE') || report.values.has('BUGCHECK_STR');
+}
+
+const RUN_ON_HEADING = /\b([A-Z][A-Z0-9]*_[A-Z0-9_]+) \(([0-9a-fA-F]{1,8})\)/g;
+const RUN_ON_ARG = /\bArg([1-4]): ((?:0[xX])?[0-9a-fA-F]+(?:`[0-9a-fA-F]+)?)\b/g;
+
+/**
+ * A report whose line breaks were lost (pasted through a form or a chat that joins lines): the heading and its Arg
+ * values inside running text. Only a heading whose name is the reference name of its code counts, so prose that
+ * merely looks like one (`SOME_THING (12)`) is never read as a bugcheck.
+ */
+function readRunOnHeading(text: string, report: WindbgReport): void {
+  for (const m of text.slice(0, 1 << 20).matchAll(RUN_ON_HEADING)) {
+    const code = normalizeBugcheckCode(m[2] ?? '');
+    if (!code || bugcheckNameOf(code) !== m[1]) continue;
+    const section: BugcheckSection = { code: m[2]!, name: m[1]!, args: [] };
+    const after = text.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 4096);
+    for (const a of after.matchAll(RUN_ON_ARG)) section.args[Number(a[1]) - 1] ??= { value: a[2]! };
+    report.sections.push(section);
+    return;
+  }
 }
