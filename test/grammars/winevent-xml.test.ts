@@ -228,3 +228,20 @@ test('1074 is a planned restart only from User32; text before an event that is n
   assert.deepEqual(events[0]?.hangwatch.parse.flags, ['text-before-event']);
   assert.equal(events[0]?.event.action, 'system-boot');
 });
+
+test('the same file redirected by Windows PowerShell (UTF-16LE with a BOM) gives the same events', () => {
+  const file = join(dir, 'wevtutil-system-zh-CN-seed-guest.xml');
+  const utf8 = parseFramed(file);
+  const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(file, 'utf8'), 'utf16le')]);
+  const framer = createFramer('event-xml', 1 << 20);
+  const states = new SourceStates();
+  const events = [...framer.push(bytes), ...framer.end()].flatMap((f) => parseRecord({ ...record(''), bytes: f.bytes, offset: f.offset }, registry, states, parseOptions).events);
+  assert.equal(events.length, utf8.events.length);
+  assert.deepEqual(
+    events.map((e) => [e.event.id, e['@timestamp'], e.event.action, e.winlog?.event_data, e.windows]),
+    utf8.events.map((e) => [e.event.id, e['@timestamp'], e.event.action, e.winlog?.event_data, e.windows]),
+  );
+  // Offsets are the UTF-16 file's own: two bytes per UTF-16 unit before the event, after the mark.
+  const unitsBefore = readFileSync(file).subarray(0, utf8.events[1]?.log?.offset).toString('utf8').length;
+  assert.equal(events[1]?.log?.offset, 2 + 2 * unitsBefore);
+});

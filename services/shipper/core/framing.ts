@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Format } from '../../../shared/vocabulary.js';
 import { JsonDocumentFramer } from './json-document-framer.js';
+import { Utf16AwareFramer } from './utf16-framer.js';
 import { QemuRecordFramer } from './qemu-record-framer.js';
 
 // Record framing (issue 4): newline lines with a maximum length, one `<Event>` per record for event XML, one
@@ -46,9 +47,10 @@ export function framingFor(format: Format | 'auto', path: string): Framing {
  * bench). Without it every framer copies what it keeps and the caller may reuse its read buffer.
  */
 export function createFramer(framing: Framing, maxRecordBytes: number, startOffset = 0, chunksKept = false): Framer {
-  if (framing === 'event-xml') return new EventXmlFramer(maxRecordBytes, startOffset);
+  // Event XML and JSON exports are often written by Windows tools in UTF-16 (utf16-framer.ts).
+  if (framing === 'event-xml') return new Utf16AwareFramer((start) => new EventXmlFramer(maxRecordBytes, start), startOffset);
   if (framing === 'document') return new DocumentFramer(maxRecordBytes, startOffset);
-  if (framing === 'json-documents') return new JsonDocumentFramer(maxRecordBytes, startOffset);
+  if (framing === 'json-documents') return new Utf16AwareFramer((start) => new JsonDocumentFramer(maxRecordBytes, start), startOffset);
   if (framing === 'qemu-records') return new QemuRecordFramer(new LineFramer(maxRecordBytes, startOffset, chunksKept), maxRecordBytes);
   return new LineFramer(maxRecordBytes, startOffset, chunksKept);
 }
@@ -239,6 +241,12 @@ class EventXmlFramer implements Framer {
         this.consume(open);
         continue;
       }
+      // A copied event's record starts at its preamble's first character.
+      const blank = leadingSpace(this.buffer, open);
+      if (blank > 0) {
+        this.consume(blank);
+        continue;
+      }
       const close = this.buffer.indexOf(EVENT_CLOSE, open);
       if (close === -1) {
         if (this.buffer.length > this.max || final) {
@@ -277,15 +285,28 @@ class EventXmlFramer implements Framer {
 /**
  * Event Viewer's copy of an event: the XML view's outline marker (`- <Event ...>`), or the "Copy details as text"
  * block (`Log Name: System` ... `Description:` ... `Event Xml:`, in the system's language) whose last line is the
- * label introducing the XML. Plain text, no markup: anything else before an event stays a record of its own.
+ * label introducing the XML. Plain text, no markup: anything else before an event (blank lines included) stays
+ * what it was, a record of its own or nothing.
  */
 function isCopiedPreamble(bytes: Buffer): boolean {
-  const text = bytes
-    .toString('utf8')
-    .replace(/[ \t]*[-+][ \t]*$/, '')
-    .trimEnd();
+  const text = bytes.toString('utf8');
   if (/<[?!/]|<Events[\s>]/.test(text)) return false;
-  return text.trim() === '' || /(^|\n)[^\n:：]{1,40}[:：]$/.test(text);
+  const labelEnded = (t: string): boolean => /(^|\n)[^\n:：]{1,40}[:：]$/.test(t.trimEnd());
+  const unmarked = text.replace(/[ \t]*[-+][ \t]*$/, '');
+  if (unmarked !== text) return unmarked.trim() === '' || labelEnded(unmarked);
+  return labelEnded(text);
+}
+
+/** Blank space (and a UTF-8 byte order mark) at the start of `bytes`, up to `end`. */
+function leadingSpace(bytes: Buffer, end: number): number {
+  let at = 0;
+  while (at < end) {
+    const c = bytes[at];
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) at++;
+    else if (c === 0xef && bytes[at + 1] === 0xbb && bytes[at + 2] === 0xbf) at += 3;
+    else break;
+  }
+  return at;
 }
 
 function findEventOpen(buffer: Buffer, from: number): number {
