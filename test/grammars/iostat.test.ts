@@ -252,6 +252,19 @@ test('-o JSON output, one value per line: banner fields, -t timestamps (locale a
   assert.deepEqual(epoch?.hangwatch.time, { basis: 'explicit' });
 });
 
+test('colour codes (S_COLORS=always, a script capture) and no-break spaces (a web page) are read as iostat wrote the line', () => {
+  const { events, deadletters } = parse('colours-and-nbsp.log');
+  assert.equal(deadletters.length, 0);
+  assert.deepEqual(
+    events.map((e) => [e.linux?.iostat?.device, e.linux?.iostat?.util_pct]),
+    [
+      ['sda', 99.5],
+      ['sdb', 3],
+    ],
+  );
+  assert.match(events[0]?.event.original ?? '', /\u001b\[0;31m/, 'the original keeps its bytes');
+});
+
 test('a device line before any header is a dead letter that expected a header', () => {
   const { deadletters } = parse('invalid/device-before-header.log');
   assert.equal(deadletters.length, 2);

@@ -27,6 +27,21 @@ import { readIostatCommand } from '../iostat/sampling-interval.js';
 
 type RowLine = Extract<IostatLine, { kind: 'row' }>;
 
+const ESC = '\u001b';
+const NBSP = '\u00a0';
+
+/**
+ * The line as iostat wrote it: without the SGR colour codes of S_COLORS=always (or a `script` capture of a
+ * terminal), with the no-break spaces a web page turns blanks into back to blanks. Two scans of a line that has
+ * neither (the usual case), no copy.
+ */
+function plainText(text: string): string {
+  let out = text;
+  if (out.includes(ESC)) out = out.replace(/\u001b\[[0-9;]*m/g, '');
+  if (out.includes(NBSP)) out = out.replaceAll(NBSP, ' ');
+  return out;
+}
+
 /** A new iostat run (banner, or the start of a JSON document): forget the previous run's layout and times. */
 function startRun(ctx: ParseContext): IostatMemo {
   const memo = freshRun(ctx.state.memo.iostat as IostatMemo | undefined);
@@ -156,7 +171,7 @@ export const iostatParser: FormatParser = {
   parse(ctx: ParseContext): EventDraft[] {
     if (ctx.text.trim() === '') return [];
     if (isJsonOutputLine(ctx.text)) return readJsonOutput(ctx);
-    const line = runShapedGrammar<IostatLine>('iostat', rules, iostatLexer, ctx.text);
+    const line = runShapedGrammar<IostatLine>('iostat', rules, iostatLexer, plainText(ctx.text));
     if (line.kind === 'banner') {
       readBanner(line, ctx);
       return [];
