@@ -278,7 +278,7 @@ function parseWrapped(ctx: ParseContext, grammarFailure: unknown): EventDraft[] 
   if (prefix) return prefixedLine(ctx, memo, prefix, flags);
   const journal = readJournalText(text, memo.statusUnit);
   if (journal?.kind === 'unit-state') {
-    const time = journal.time ? prefixInstant(journal.time, memo.last?.host, ctx, memo) : inheritedInstant(ctx);
+    const time = prefixInstant(journal.time, memo.last?.host, ctx, memo);
     return finish(ctx, memo, { time, line: { message: text.trim() }, facts: { action: journal.action }, flags });
   }
   if (journal) {
@@ -287,8 +287,10 @@ function parseWrapped(ctx: ParseContext, grammarFailure: unknown): EventDraft[] 
     throw new ParseFailure('HW_RECORD_INVALID', GRAMMAR, `not a log record: ${journal.reason}`);
   }
   if (c === 32 || c === 9) {
-    // journalctl indents the further lines of a multi-line message under its first; systemctl status the further
-    // values of a header field.
+    // An indented paste of a whole line; else journalctl's indented further lines of a multi-line message, or
+    // systemctl status's further values of a header field.
+    const indented = readIndentedLine(ctx, memo, text.trimStart(), flags);
+    if (indented) return indented;
     if (memo.statusUnit !== undefined && memo.last === undefined) throw new ParseFailure('HW_RECORD_INVALID', GRAMMAR, 'not a log record: a continued systemctl status header field');
     if (memo.last !== undefined) {
       const message = text.trim();
@@ -296,6 +298,19 @@ function parseWrapped(ctx: ParseContext, grammarFailure: unknown): EventDraft[] 
     }
   }
   throw noMatch(text, grammarFailure);
+}
+
+function readIndentedLine(ctx: ParseContext, memo: LibvirtdMemo, text: string, flags: string[]): EventDraft[] | undefined {
+  const c = text.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    const own = readOwnLine(text).line;
+    if (own?.stamp) {
+      memo.last = PLAIN;
+      return finish(ctx, memo, { time: stampInstant(own.stamp, ctx), line: own, facts: classifyLibvirtdMessage(own.fn, own.message), flags });
+    }
+  }
+  const prefix = readSyslogPrefix(text);
+  return prefix ? prefixedLine(ctx, memo, prefix, flags) : undefined;
 }
 
 /** What the grammar said about the line (its expected tokens), and that no wrapper fitted either. */

@@ -13,8 +13,8 @@ import { isLibvirtUnit, unitStateAction } from './systemd-unit.js';
 //        CGroup: /system.slice/libvirtd.service
 //                └─868 /usr/sbin/libvirtd
 // Pasted logs bring shell prompts, `...` elisions, code fences and pager lines. None of these is a record: each
-// becomes a dead letter that says what it is (nothing vanishes silently). The `Active:` line is kept as an event:
-// it is the unit's state since a time, the only trace of a crash once the journal lines have scrolled away.
+// becomes a dead letter that says what it is (nothing vanishes silently). The `Active:` line with a `since` time is
+// kept as an event: the unit's state since then, the only trace of a crash once the journal lines scrolled away.
 
 const MARKER = /^-- .*--$/;
 const CATALOG = /^(?:--|░░)(?: |$)/u;
@@ -30,7 +30,7 @@ const PAGER = /^(?:lines \d+-\d+(?:\/\d+)?(?: \(END\))?|\(END\))\s*$/;
 
 export type JournalTextLine =
   | { readonly kind: 'not-a-record'; readonly reason: string; readonly statusUnit?: string }
-  | { readonly kind: 'unit-state'; readonly action: EventAction; readonly time?: PrefixTime; readonly state: string };
+  | { readonly kind: 'unit-state'; readonly action: EventAction; readonly time: PrefixTime; readonly state: string };
 
 /** What a line of journal or status text is when it is not a prefixed record; undefined for anything else. */
 export function readJournalText(text: string, statusUnit: string | undefined): JournalTextLine | undefined {
@@ -43,8 +43,10 @@ export function readJournalText(text: string, statusUnit: string | undefined): J
     const since = text.indexOf(' since ');
     const stamp = since >= 0 ? readWeekdayStamp(text, since + 7) : undefined;
     const action = unitStateAction(active[2] as string, active[4]);
+    // `Active: inactive (dead)` without a `since`: the unit has not run since boot, no fact with a time.
+    if (!stamp) return { kind: 'not-a-record', reason: 'a systemctl status header line (unit state without a time)' };
     const isLibvirt = statusUnit === undefined || isLibvirtUnit(statusUnit);
-    return { kind: 'unit-state', action: isLibvirt ? action : 'other', state: active[1] as string, ...(stamp ? { time: stamp.time } : {}) };
+    return { kind: 'unit-state', action: isLibvirt ? action : 'other', state: active[1] as string, time: stamp.time };
   }
   if (STATUS_FIELD.test(text) || TREE.test(text)) return { kind: 'not-a-record', reason: 'a systemctl status header line (unit summary, not a log record)' };
   if (PROMPT.test(text)) return { kind: 'not-a-record', reason: 'a shell prompt and command pasted with the log' };
