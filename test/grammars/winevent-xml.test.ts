@@ -245,3 +245,25 @@ test('the same file redirected by Windows PowerShell (UTF-16LE with a BOM) gives
   const unitsBefore = readFileSync(file).subarray(0, utf8.events[1]?.log?.offset).toString('utf8').length;
   assert.equal(events[1]?.log?.offset, 2 + 2 * unitsBefore);
 });
+
+test('Event Viewer Friendly View copied as text (no XML): the same event, bugcheck and shutdown time as from the XML', () => {
+  const kp = parseFramed(join(dir, 'eventviewer-friendly-view-kernel-power-41.txt'));
+  assert.equal(kp.deadletters.length, 0);
+  const e = kp.events[0];
+  assert.deepEqual([e?.event.action, e?.winlog?.record_id, e?.host?.name, e?.winlog?.time_created], ['kernel-power-41', '2034', 'DESKTOP-7QK2N4D', '2021-01-10T15:01:09.4785597Z']);
+  assert.deepEqual(e?.windows?.bugcheck?.parameters, ['0xffff8c0f1bc2e010', '0x2', '0x0', '0xfffff8054a2d1e4f']);
+  assert.equal(e?.windows?.bugcheck?.name, 'DRIVER_IRQL_NOT_LESS_OR_EQUAL');
+  assert.equal(e?.hangwatch.parse.grammar, 'winevent-friendly-view');
+  // The Friendly View of the real Event Viewer copy of test/fixtures/real-logs/winevent-xml/eventviewer-friendly-eventlog-6008.xml.
+  const shutdown = parseFramed(join(dir, 'eventviewer-friendly-view-eventlog-6008.txt')).events[0];
+  assert.equal(shutdown?.event.id, windowsEventId('TOOTHLESS', 'System', '139000'));
+  assert.deepEqual(shutdown?.windows?.shutdown, {
+    local_time: '10:23:28 AM',
+    local_date: '\u200e11/\u200e25/\u200e2025',
+    local_datetime: '2025-11-25T10:23:28',
+    time_utc: '2025-11-25T15:23:28.357Z',
+    offset_minutes: -300,
+  });
+  // Unnamed values are numbered without the blank ones the view cannot show apart: said, not hidden.
+  assert.deepEqual(shutdown?.hangwatch.parse.flags, ['data-positions-approximate']);
+});
