@@ -253,8 +253,11 @@ test('a command line cut at the end of the file: hangwatch parse reads it whole 
     [`${header}\nLC_ALL=C \\\n/usr/bin/qemu-system-x86_64 \\\n-name guest=vmcut \\`, 3, 'vmcut'],
     // cut right after the first line of the command line
     [`${header}\nLC_ALL=C \\\n`, 1, undefined],
-    // cut inside a word of a one-line command line (libvirt < 6), inside a quote
+    // cut inside a word of a one-line command line (libvirt < 6), inside a quote or not
     [`${header}\nLC_ALL=C /usr/bin/qemu-system-x86_64 -name guest=vmcut -object '{"qom-type":"secret","id":"mas`, 1, 'vmcut'],
+    [`${header}\nLC_ALL=C /usr/bin/qemu-system-x86_64 -name guest=vmcut -m 1024 -dev`, 1, 'vmcut'],
+    // cut inside the last line of a libvirt >= 6 command line (no " \" on it, and no -msg yet)
+    [`${header}\nLC_ALL=C \\\n/usr/bin/qemu-system-x86_64 \\\n-name guest=vmcut \\\n-device virtio-blk-pci,bus=pci.4,ad`, 4, 'vmcut'],
   ];
   try {
     for (const [text, lines, name] of cases) {
@@ -274,6 +277,13 @@ test('a command line cut at the end of the file: hangwatch parse reads it whole 
       assert.equal(config.libvirt?.domain?.name, name ?? 'vmcut'); // by the record, else by the file name
       assert.match(config.message ?? '', /^qemu command line \(partial\)/);
     }
+    // Whole, though the file has no last newline: libvirt's last option is there.
+    writeFileSync(path, `${header}\nLC_ALL=C \\\n/usr/bin/qemu-system-x86_64 \\\n-name guest=vmcut \\\n-msg timestamp=on`);
+    const whole: EcsEvent[] = [];
+    for await (const raw of readFileRecords({ path, host: 'tower', format: 'qemu', maxRecordBytes: 16 << 20, created: FIXED_CREATED })) {
+      whole.push(...parseRecord(raw, registry, new SourceStates(), options).events);
+    }
+    assert.deepEqual(whole.map((e) => [e.event.action, e.hangwatch.parse.flags]), [['vm-start', undefined], ['vm-config', undefined]]);
     // The -cpu seen before the cut is kept; without one the enlightenments are unknown, not empty.
     writeFileSync(path, (cases[0] as [string, number, string])[0]);
     const records = [];

@@ -3,6 +3,7 @@ import {
   continuesWrapped,
   endsWithContinuation,
   isBareCommandWord,
+  isCommandHead,
   isFullWidth,
   isOptionLine,
   isStamped,
@@ -65,7 +66,9 @@ export class QemuRecordFramer implements Framer {
   }
 
   end(): Frame[] {
-    const frames = this.group(this.lines.end());
+    // What the line framer still had is a last line without its newline: the input may have been cut inside it.
+    const frames: Frame[] = [];
+    for (const frame of this.lines.end()) this.take(frame, frames, true);
     if (this.held) frames.push(this.release(true));
     return frames;
   }
@@ -76,9 +79,9 @@ export class QemuRecordFramer implements Framer {
     return out;
   }
 
-  private take(frame: Frame, out: Frame[]): void {
+  private take(frame: Frame, out: Frame[], final = false): void {
     if (frame.oversize) {
-      if (this.held) out.push(this.release(true));
+      if (this.held) out.push(this.release(this.held.kind === 'continued'));
       out.push(frame);
       return;
     }
@@ -87,19 +90,20 @@ export class QemuRecordFramer implements Framer {
     if (held && this.continues(held, frame, text)) {
       if (held.bytes + 1 + frame.bytes.length > this.max) {
         // Past the record limit the rest goes on line by line (the parser collects " \" lines itself).
-        out.push(this.release(true));
+        out.push(this.release(held.kind === 'continued'));
       } else {
         held.parts.push(NEWLINE, Buffer.from(frame.bytes));
         held.bytes += 1 + frame.bytes.length;
         held.lastLength = text.length;
         if (text.length > held.width) held.width = text.length;
-        if (!this.stillOpen(held, frame, text)) out.push(this.release());
+        if (!this.stillOpen(held, frame, text)) out.push(this.release(final));
         return;
       }
-    } else if (held) out.push(this.release(true));
+    } else if (held) out.push(this.release(held.kind === 'continued')); // a " \" line not continued: cut there
     const kind = holdKind(frame, text);
     if (kind === undefined) {
-      out.push(frame);
+      // A one-line command line that is the input's last, unterminated line: marked like any unfinished one.
+      out.push(final && isCommandHead(text) ? { offset: frame.offset, bytes: Buffer.concat([frame.bytes, NEWLINE]) } : frame);
       return;
     }
     // A held line is copied: with chunksKept the frame is a view of a chunk the caller may reuse once emitted.
@@ -132,14 +136,14 @@ export class QemuRecordFramer implements Framer {
 
   /**
    * Emits what is held. `unfinished`: released before its own end (the input ended, a stamped line or the size limit
-   * broke in). A command line still waiting for the line after its " \" then ends with a newline, which no line frame
-   * does: without it, a single such line would look to the parser like a line of a shipper that does not group
-   * lines, and wait for a continuation that never comes.
+   * broke in), or ended by the input's last line that had no newline (maybe cut inside it). A command line then ends
+   * with a newline, which no line frame does: the parser reads it as "may be cut" (without it, a lone `LC_ALL=C \`
+   * would look like a line of a shipper that does not group lines, and wait for a continuation that never comes).
    */
   private release(unfinished = false): Frame {
     const held = this.held as Held;
     this.held = null;
-    if (unfinished && held.kind === 'continued') held.parts.push(NEWLINE);
+    if (unfinished && held.kind !== 'header') held.parts.push(NEWLINE);
     const bytes = held.parts.length === 1 ? (held.parts[0] as Buffer) : Buffer.concat(held.parts);
     return { offset: held.offset, bytes };
   }

@@ -87,7 +87,8 @@ test('only command words start a held " \\" line; anything else passes through',
   const lines = ['C:\\', 'Booting from Hard Disk...', 'RAX=0 RBX=1 \\', 'next'];
   assert.deepEqual(
     plain(frameAll(lines.join('\n')).frames).map(([, t]) => t),
-    ['C:\\', 'Booting from Hard Disk...', 'RAX=0 RBX=1 \\\nnext'],
+    // The input's last line had no newline: the record it ends is marked unfinished too.
+    ['C:\\', 'Booting from Hard Disk...', 'RAX=0 RBX=1 \\\nnext\n'],
   );
 });
 
@@ -98,10 +99,10 @@ test('a paste whose backslashes were lost: env, binary and option lines are one 
     plain(frames).map(([, t]) => t),
     [HEADER, bare.join('\n'), AFTER[0]],
   );
-  // Cut at the end: emitted by end() as it is.
+  // At the end: emitted by end(), marked unfinished (whether it was cut, only what it lacks can tell).
   assert.deepEqual(
-    plain(frameAll(bare.slice(0, 4).join('\n')).frames).map(([, t]) => t),
-    [bare.slice(0, 4).join('\n')],
+    plain(frameAll(bare.slice(0, 4).join('\n') + '\n').frames).map(([, t]) => t),
+    [bare.slice(0, 4).join('\n') + '\n'],
   );
   // A lone register line of a dump (`EFER=...` alone) is held for one line and let go.
   assert.deepEqual(
@@ -145,4 +146,17 @@ test('a line over the limit passes through whole (oversize) and ends what was he
   assert.equal(frames[0]?.bytes.toString(), 'LC_ALL=C \\\n');
   assert.ok(frames[1]?.oversize);
   assert.equal(frames[2]?.bytes.toString(), '-S');
+});
+
+test('the last line of the input without its newline: a command line it ends or starts is marked unfinished', () => {
+  // libvirt >= 6: the copy was taken while libvirt wrote the command line, cut inside a line.
+  const cut = ['LC_ALL=C \\', '/usr/bin/qemu-system-x86_64 \\', '-device virtio-blk-pci,bus=pci.4,ad'];
+  assert.deepEqual(plain(frameAll(cut.join('\n')).frames), [[0, `${cut.join('\n')}\n`]]);
+  // The same record ended by a newline in the file is complete as far as the framing can tell.
+  assert.deepEqual(plain(frameAll(`${cut.join('\n')}\n`).frames), [[0, cut.join('\n')]]);
+  // A one-line command line (libvirt < 6) as the last, unterminated line.
+  const oneLine = `LC_ALL=C PATH=/usr/bin /usr/bin/kvm -name guest=vm1 -machine pc ${'-device x '.repeat(60)}-dev`;
+  assert.deepEqual(plain(frameAll(oneLine).frames), [[0, `${oneLine}\n`]]);
+  // Any other last line is left as it is.
+  assert.deepEqual(plain(frameAll('2020-12-13 17:49:16.145+0000: shutting down, reason=failed').frames), [[0, '2020-12-13 17:49:16.145+0000: shutting down, reason=failed']]);
 });

@@ -66,10 +66,12 @@ export const qemuParser: FormatParser = {
     if (text === undefined) return [];
     const memo = memoOf(ctx.state);
     if (!text.includes('\n')) return parseLine(ctx, memo, text);
-    // A grouped record, even of one line: the qemu framing ends a command line it had to release unfinished (the
-    // input ended after a " \" line) with a newline, so a lone `LC_ALL=C \` there is a command line, cut.
+    // A grouped record, even of one line. The qemu framing ends a command line it released unfinished (the input
+    // ended after a " \" line, or inside its last line) with a newline: a lone `LC_ALL=C \` there is a command
+    // line, cut, and one whose last line has no " \" may be.
+    const unfinished = text.endsWith('\n');
     const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    return [...flushPending(ctx, memo), ...parseRecordLines(ctx, memo, lines)];
+    return [...flushPending(ctx, memo), ...parseRecordLines(ctx, memo, lines, unfinished)];
   },
 };
 
@@ -105,19 +107,24 @@ function memoOf(state: SourceState): QemuMemo {
 }
 
 /** A record of several lines: a grouped command line, a wrapped header, else each line in turn. */
-function parseRecordLines(ctx: ParseContext, memo: QemuMemo, lines: string[]): EventDraft[] {
-  if (lines.length === 1 && !endsWithContinuation(lines[0] as string)) return parseLine(ctx, memo, lines[0] as string);
+function parseRecordLines(ctx: ParseContext, memo: QemuMemo, lines: string[], unfinished: boolean): EventDraft[] {
+  if (lines.length === 1 && !endsWithContinuation(lines[0] as string)) {
+    const line = withoutMarkdown(lines[0] as string);
+    if (!unfinished || !isCommandLine(line)) return parseLine(ctx, memo, line);
+    memo.dump = false;
+    return commandLineDrafts(ctx, memo, line, { unfinished });
+  }
   const text = lines.join('\n');
   const shape = readRecordShape(lines);
   switch (shape.kind) {
     case 'continued-command':
       memo.dump = false;
-      return commandLineDrafts(ctx, memo, shape.text, { cut: shape.cut, original: text });
+      return commandLineDrafts(ctx, memo, shape.text, { cut: shape.cut, unfinished, original: text });
     case 'bare-command':
       memo.dump = false;
       return commandLineDrafts(ctx, memo, shape.text, { bare: true, original: text, flags: ['backslashes-lost'] });
     case 'wrapped': {
-      const drafts = shape.of === 'command' ? commandLineDrafts(ctx, memo, shape.text, { original: text }) : parseLine(ctx, memo, shape.text);
+      const drafts = shape.of === 'command' ? commandLineDrafts(ctx, memo, shape.text, { unfinished, original: text }) : parseLine(ctx, memo, shape.text);
       for (const draft of drafts) {
         draft.event.original = text;
         addFlag(draft, 'hard-wrapped');
@@ -261,6 +268,8 @@ interface CommandLineOptions {
   readonly cut?: boolean;
   /** Its backslashes were lost: it cannot say where it ends, only what it lacks. */
   readonly bare?: boolean;
+  /** The input ended inside or right after its last line: whether it was cut there, only what it lacks can say. */
+  readonly unfinished?: boolean;
   readonly original?: string;
   readonly flags?: readonly string[];
 }
@@ -275,7 +284,7 @@ function commandLineDrafts(ctx: ParseContext, memo: QemuMemo, text: string, opti
     if (error instanceof ParseFailure) throw error;
     throw new ParseFailure('HW_PARSE_NO_MATCH', CMDLINE_GRAMMAR, error instanceof Error ? error.message : String(error), [], error);
   }
-  const partial = options.cut === true || cmd.cutInQuote || cmd.program === undefined || (options.bare === true && endsBeforeLibvirtsLastOption(cmd));
+  const partial = options.cut === true || cmd.cutInQuote || cmd.program === undefined || ((options.bare === true || options.unfinished === true) && endsBeforeLibvirtsLastOption(cmd));
   if (config.name !== undefined) memo.domain.name = config.name;
   if (config.uuid !== undefined) memo.domain.uuid = config.uuid;
   const hyperv = config.cpu?.hyperv;
