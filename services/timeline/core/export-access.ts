@@ -14,7 +14,7 @@ export const MIN_TOKEN_LENGTH = 32;
 /** URL-unreserved characters: the token goes unchanged into a header, a query string or a shell command. */
 const TOKEN_ALPHABET = /^[A-Za-z0-9._~-]+$/;
 
-/** RFC 6750 section 2.1: the scheme is case-insensitive, then one or more spaces, then the token. */
+/** `Bearer <token>`: HTTP auth schemes are case-insensitive, then one or more spaces, then the token. */
 const BEARER_HEADER = /^bearer +(\S+) *$/i;
 
 export type TokenVerdict = 'accepted' | 'missing' | 'wrong' | 'not-bearer' | 'query-disabled';
@@ -40,7 +40,8 @@ export function tokenProblem(token: string): string | undefined {
 /**
  * The check every export request goes through. Both sides are hashed to SHA-256 before the constant-time
  * comparison: timingSafeEqual needs equal lengths, and comparing digests reveals neither the token's length
- * nor how much of a guess was right. The header wins when both are given (RFC 6750 allows one method only).
+ * nor how much of a guess was right. The header wins when both are given: a client is meant to use one method only, and the header is the
+ * one that does not leak.
  */
 export function createTokenCheck(token: string, options: TokenCheckOptions): (presented: PresentedToken) => TokenVerdict {
   const expected = digest(token);
