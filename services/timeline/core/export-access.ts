@@ -40,8 +40,8 @@ export function tokenProblem(token: string): string | undefined {
 /**
  * The check every export request goes through. Both sides are hashed to SHA-256 before the constant-time
  * comparison: timingSafeEqual needs equal lengths, and comparing digests reveals neither the token's length
- * nor how much of a guess was right. The header wins when both are given: a client is meant to use one method only, and the header is the
- * one that does not leak.
+ * nor how much of a guess was right. The header wins when both are given: a client is meant to use one method
+ * only, and the header is the one that does not leak.
  */
 export function createTokenCheck(token: string, options: TokenCheckOptions): (presented: PresentedToken) => TokenVerdict {
   const expected = digest(token);
