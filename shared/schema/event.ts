@@ -217,6 +217,8 @@ export const EcsEventSchema = z.object({
           // Extensions (issue 10): the header's build number, SystemTime, 32/64-bit layout and signature.
           build: z.number().int().optional(),
           system_time: isoInstant.optional(),
+          // A SystemTime that cannot be the crash time (after the read, before 2000): the raw FILETIME, kept.
+          system_time_claimed: z.string().optional(),
           bits: z.number().int().optional(),
           signature: z.string().optional(),
         })
@@ -258,7 +260,9 @@ export const EcsEventSchema = z.object({
     })
     .optional(),
   hangwatch: z.object({
-    time: z.object({ basis: z.enum(TIME_BASES), zone: z.string().optional(), year: z.enum(YEAR_BASES).optional() }),
+    // Extension: `suspect` (DESIGN.md section 6, guest clocks are untrusted): a guest's time that cannot be right (far
+    // after the read, before 2000), kept and flagged; it never moves a watermark or picks an index.
+    time: z.object({ basis: z.enum(TIME_BASES), zone: z.string().optional(), year: z.enum(YEAR_BASES).optional(), suspect: z.boolean().optional() }),
     attribution: z.enum(ATTRIBUTIONS).optional(),
     attribution_confidence: z.number().min(0).max(1).optional(),
     parse: z.object({

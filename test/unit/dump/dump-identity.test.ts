@@ -37,3 +37,32 @@ test('four dumps that differ only after byte 1024 are four events; a dump read t
   writeFileSync(copy, writeDumpHeader({ bits: 64, dumpType: 1, systemTime: base, systemUpTime: 1_000_000_000n }));
   assert.deepEqual(await eventIdsOf(copy), [ids[0]], 'the same crash collected twice is one event');
 });
+
+function parseDumpBytes(bytes: Uint8Array, created = '2026-01-01T00:00:00.000Z'): ReturnType<typeof parseRecord> {
+  return parseRecord({ bytes, host: 'sc7', path: 'guests/vm1/MEMORY.DMP', format: 'dump', fingerprint: 'f', offset: 0, created }, FORMAT_PARSERS, new SourceStates(), { maxRecordBytes: 1 << 20, validate: true });
+}
+
+test('a header of random bytes after a valid signature is a dead letter, not an incident in the year 48080', () => {
+  let seed = 7;
+  const random = new Uint8Array(0x2000).map(() => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
+  random.set(new TextEncoder().encode('PAGEDU64'), 0);
+  const outcome = parseDumpBytes(random);
+  assert.equal(outcome.events.length, 0);
+  assert.equal(outcome.deadletters.length, 1);
+  assert.match(JSON.stringify(outcome.deadletters[0]), /HW_DUMP_INVALID.*implausible/);
+});
+
+test("a SystemTime after the read time is kept as a claim, flagged suspect, and the event is dated by the read", () => {
+  const year48080 = 0x7fff_ffff_ffff_0000n; // FILETIME far beyond any plausible crash
+  const outcome = parseDumpBytes(writeDumpHeader({ bits: 64, dumpType: 1, systemTime: year48080 }));
+  const event = outcome.events[0];
+  assert.ok(event);
+  assert.equal(event['@timestamp'], '2026-01-01T00:00:00.000Z');
+  assert.equal(event.hangwatch.time.basis, 'ingest');
+  assert.equal(event.hangwatch.time.suspect, true);
+  assert.equal(event.windows?.dump?.system_time_claimed, year48080.toString());
+  assert.equal(event.windows?.dump?.system_time, undefined);
+  const sound = parseDumpBytes(writeDumpHeader({ bits: 64, dumpType: 1, systemTime: 131_340_000_000_000_000n })).events[0];
+  assert.equal(sound?.hangwatch.time.suspect, undefined);
+  assert.equal(sound?.hangwatch.time.basis, 'explicit');
+});

@@ -100,6 +100,21 @@ function optional64(v: DataView, at: number): bigint | undefined {
   return n === PAGE64 || n === 0n ? undefined : n;
 }
 
+/**
+ * A guest writes its own dump, so a header is a claim: random bytes after a valid signature once became an
+ * incident in the year 48080. Windows writes MajorVersion 0xF (free build) or 0xC (checked build), a machine type
+ * it runs on, and between 1 and 2048 processors (the most a Windows kernel supports); anything else is not a dump
+ * Windows wrote. The time is checked where the read time is known (formats/dump.ts).
+ */
+function assertPlausibleHeader(v: DataView, layout: typeof LAYOUT_64 | typeof LAYOUT_32): void {
+  const major = v.getUint32(8, true);
+  if (major !== 0xf && major !== 0xc) throw new DumpHeaderError(`implausible MajorVersion 0x${major.toString(16)} (Windows writes 0xf or 0xc)`);
+  const machine = v.getUint32(layout.machine, true);
+  if (MACHINE_NAMES[machine] === undefined) throw new DumpHeaderError(`implausible MachineImageType 0x${machine.toString(16)} (not x86, x64, arm or arm64)`);
+  const processors = v.getUint32(layout.processors, true);
+  if (processors < 1 || processors > 2048) throw new DumpHeaderError(`implausible NumberProcessors ${processors}`);
+}
+
 /** Decodes a kernel dump header from the file's first bytes; throws DumpHeaderError saying what is wrong. */
 export function readDumpHeader(bytes: Uint8Array): DumpHeader {
   if (bytes.length < 8) throw new DumpHeaderError(`file too short for a dump signature: ${bytes.length} bytes`);
@@ -115,6 +130,7 @@ export function readDumpHeader(bytes: Uint8Array): DumpHeader {
   const dumpType = optional32(v, layout.dumpType);
   const systemTime = optional64(v, layout.systemTime);
   const systemUpTime = optional64(v, layout.systemUpTime);
+  assertPlausibleHeader(v, layout);
   return {
     signature,
     bits: layout.bits,

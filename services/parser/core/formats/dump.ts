@@ -12,6 +12,7 @@ import { filetimeToMs } from '../evtx/windows-time.js';
 // A wrong signature, a user-mode minidump or a truncated header is a dead letter (HW_DUMP_INVALID).
 
 export const DUMP_GRAMMAR = 'dump-header';
+const EARLIEST_PLAUSIBLE_MS = Date.UTC(2000, 0, 1);
 
 type DumpFields = NonNullable<NonNullable<EcsEvent['windows']>['dump']>;
 
@@ -48,8 +49,14 @@ export function buildDumpDraft(h: DumpHeader, ctx: Pick<ParseContext, 'createdMs
   };
   if (h.dumpType !== undefined) dump.type = DUMP_TYPE_NAMES[h.dumpType] ?? String(h.dumpType);
   if (h.systemUpTime !== undefined) dump.uptime_ms = Number(h.systemUpTime / 10_000n);
-  const timeMs = h.systemTime !== undefined ? filetimeToMs(h.systemTime) : undefined;
+  const claimedMs = h.systemTime !== undefined ? filetimeToMs(h.systemTime) : undefined;
+  // SystemTime is the guest's clock: a time after the read (plus a day of zone slack) or before 2000 is not when
+  // it crashed. The event keeps the claim in windows.dump.system_time_claimed and is dated by the read time,
+  // flagged suspect, so no index, watermark or incident follows a guest-chosen date.
+  const plausible = claimedMs !== undefined && Number.isFinite(claimedMs) && claimedMs >= EARLIEST_PLAUSIBLE_MS && claimedMs <= ctx.createdMs + 86_400_000;
+  const timeMs = plausible ? claimedMs : undefined;
   if (timeMs !== undefined) dump.system_time = isoUtc(timeMs);
+  else if (h.systemTime !== undefined) dump.system_time_claimed = h.systemTime.toString();
   const kind = `${dump.type ?? 'kernel'} dump, ${dump.machine}, ${h.processors} processor${h.processors === 1 ? '' : 's'}`;
   const message = bugcheck
     ? `${kind}: bugcheck ${bugcheck.code}${bugcheck.name ? ` ${bugcheck.name}` : ''} (${(bugcheck.parameters ?? []).join(', ')})`
@@ -59,7 +66,7 @@ export function buildDumpDraft(h: DumpHeader, ctx: Pick<ParseContext, 'createdMs
     event: { dataset: 'windows.dump', kind: 'event', category: ['host'], type: ['error'], action: 'bugcheck', code: bugcheck?.code ?? `0x${h.bugcheckCode.toString(16).padStart(8, '0')}`, original: describeHeader(h) },
     message,
     windows: { ...(bugcheck ? { bugcheck } : {}), dump },
-    hangwatch: { time: { basis: timeMs !== undefined ? 'explicit' : 'ingest' }, parse: { grammar: DUMP_GRAMMAR } },
+    hangwatch: { time: { basis: timeMs !== undefined ? 'explicit' : 'ingest', ...(claimedMs !== undefined && !plausible ? { suspect: true } : {}) }, parse: { grammar: DUMP_GRAMMAR } },
   };
 }
 
