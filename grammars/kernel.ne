@@ -9,7 +9,9 @@ import { kernelLineLexer } from '../lexers/kernel.js';
 @lexer kernelLineLexer
 
 line -> %pri:? syslogStamp %hostName:? %facLevel:? tag {% (d) => ({ kind: 'syslog', pri: d[0], stamp: d[1], host: d[2], level: d[3], ...d[4] }) %}
+      | %rfc5424 %isoStamp %hostName rfcTag {% (d) => ({ kind: 'syslog', pri: d[0], stamp: d[1], host: d[2], ...d[3] }) %}
       | %pri:? %decoded:? dmesgStamp %callerId:? %text:? {% (d) => ({ kind: 'dmesg', pri: d[0], decoded: d[1], stamp: d[2], text: d[4] }) %}
+      | %pri:? %uptime %monotonicTag %text:? {% (d) => ({ kind: 'monotonic', pri: d[0], stamp: d[1], host: d[2], text: d[3] }) %}
       | %journalMarker {% (d) => ({ kind: 'marker', text: d[0] }) %}
 
 syslogStamp -> %bsdStamp {% id %} | %isoStamp {% id %} | %ctimeStamp {% id %} | %fullStamp {% id %} | %epochStamp {% id %}
@@ -19,3 +21,6 @@ dmesgStamp -> %uptime {% id %} | %wallClock {% id %} | %dmesgIso {% id %} | %rel
 tag -> %kernelTag %uptime:? %callerId:? %text:? {% (d) => ({ tag: d[0], uptime: d[1], text: d[3] }) %}
      | %programTag %text:? {% (d) => ({ tag: d[0], text: d[1] }) %}
      | %text:? {% (d) => ({ text: d[0] }) %}
+
+rfcTag -> %rfcKernelApp %uptime:? %callerId:? %text:? {% (d) => ({ tag: d[0], uptime: d[1], text: d[3] }) %}
+        | %rfcApp %text:? {% (d) => ({ tag: d[0], text: d[1] }) %}

@@ -14,6 +14,9 @@ import moo from 'moo';
 //   journalctl -o short-iso, rsyslog RSYSLOG_FileFormat   "2017-03-15T13:05:01.123456+08:00 sc7 kernel: msg"
 //   journalctl -o short-full     "Wed 2017-03-15 13:05:01 CST sc7 kernel: msg"
 //   journalctl -o short-unix     "1489554301.123456 sc7 kernel: msg"
+//   journalctl -o short-monotonic "[ 1234.567890] sc7 kernel: msg" (the uptime, then host and tag)
+//   RFC 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format, syslog receivers)
+//                                "<4>1 2017-03-15T13:05:01.123456+08:00 sc7 kernel - - - [18012.3] msg"
 //   Go time.String() stamps      "2016-07-31 16:26:53 +0000 UTC kern.warn kernel: msg" (Docker for Mac's VM logs)
 //   OpenWrt logread, ctime       "Thu Jan  1 00:00:21 1970 kern.info kernel: [   17.25] msg"
 //   dmesg                        "[  123.456789] msg"   -r: "<4>[  123.456789] msg"   -x: "kern  :warn  : [ 1.2] msg"
@@ -40,8 +43,12 @@ const kernelTag = /kernel(?:\[\d+\])?: ?/;
 // `name:` / `name[pid]:` followed by a space or the end: an IPv6 host ("fe80::1") is not a tag.
 const programTag = /[^\s[\]:]+(?:\[\d+\])?:(?= |$) ?/;
 
+// RFC 5424 after the host: APP-NAME PROCID MSGID STRUCTURED-DATA, each `-` when absent.
+const SD = '(?:-|(?:\\[(?:[^\\]"\\\\]|\\\\.|"(?:[^"\\\\]|\\\\.)*")*\\])+)';
+
 export const kernelLineLexer = moo.states({
   start: {
+    rfc5424: { match: /<\d{1,3}>1 /, next: 'rfcStamp' },
     pri: /<\d{1,3}>/,
     decoded: /[a-z]+ *:[a-z]+ *: /,
     ctimeStamp: { match: /[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4} /, next: 'host' },
@@ -71,12 +78,28 @@ export const kernelLineLexer = moo.states({
     programTag: { match: /[^\s[\]:]+(?:\[\d+\])?: ?/, next: 'message' },
     text,
   },
+  rfcStamp: {
+    isoStamp: { match: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) /, next: 'rfcHost' },
+    invalid: moo.error,
+  },
+  rfcHost: {
+    hostName: { match: /[^\s]+ /, next: 'rfcApp' },
+    invalid: moo.error,
+  },
+  rfcApp: {
+    rfcKernelApp: { match: new RegExp(`kernel (?:-|\\d+) \\S+ ${SD} ?`), next: 'kernelBody' },
+    rfcApp: { match: new RegExp(`\\S+ (?:-|\\d+) \\S+ ${SD} ?`), next: 'message' },
+    invalid: moo.error,
+  },
   kernelBody: {
     uptime: { match: uptime, next: 'caller' },
     text,
   },
   caller: {
     callerId: { match: callerId, next: 'message' },
+    // journalctl -o short-monotonic: host and the kernel's tag after the uptime. Only the kernel's: "usb 1-1: ..."
+    // is a dmesg message, not a host and a tag.
+    monotonicTag: { match: /[^\s[\]:]+ kernel(?:\[\d+\])?: ?/, next: 'message' },
     text,
   },
   message: { text },

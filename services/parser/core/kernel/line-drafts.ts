@@ -37,7 +37,7 @@ export function draftsOfLine(line: KernelLine, ctx: ParseContext, flags?: readon
     return [
       buildKernelDraft({
         time,
-        hostName: ctx.record.host,
+        hostName: line.host ?? ctx.record.host,
         message: line.message,
         ...(uptimeMs !== undefined ? { uptimeMs } : {}),
         ...(line.level !== undefined ? { level: line.level } : {}),

@@ -30,6 +30,8 @@ export interface DmesgLine {
   readonly kind: 'dmesg';
   readonly stampKind: DmesgStampKind;
   readonly stamp: string;
+  /** journalctl -o short-monotonic names the host after the uptime. */
+  readonly host?: string;
   readonly level?: string;
   readonly message: string;
 }
@@ -43,7 +45,7 @@ export type KernelLine = SyslogLine | DmesgLine | MarkerLine;
 
 /** The grammar's placement of one line's tokens (grammars/kernel.ne). */
 interface Placed {
-  readonly kind: 'syslog' | 'dmesg' | 'marker';
+  readonly kind: 'syslog' | 'dmesg' | 'monotonic' | 'marker';
   readonly pri?: Token | null;
   readonly decoded?: Token | null;
   readonly stamp?: Token;
@@ -72,17 +74,25 @@ function buildKernelLine(p: Placed): KernelLine {
   if (p.kind === 'marker') return { kind: 'marker', text: message };
   const stamp = p.stamp as Token;
   const level = levelOf(p);
-  if (p.kind === 'dmesg') {
-    return level === undefined
-      ? { kind: 'dmesg', stampKind: stamp.type as DmesgStampKind, stamp: stamp.text, message }
-      : { kind: 'dmesg', stampKind: stamp.type as DmesgStampKind, stamp: stamp.text, level, message };
+  if (p.kind === 'dmesg' || p.kind === 'monotonic') {
+    const dmesg: { -readonly [K in keyof DmesgLine]: DmesgLine[K] } = { kind: 'dmesg', stampKind: stamp.type as DmesgStampKind, stamp: stamp.text, message };
+    if (level !== undefined) dmesg.level = level;
+    // "sc7 kernel: " of short-monotonic
+    if (p.kind === 'monotonic' && p.host) dmesg.host = p.host.text.slice(0, p.host.text.indexOf(' '));
+    return dmesg;
   }
   const line: { -readonly [K in keyof SyslogLine]: SyslogLine[K] } = { kind: 'syslog', stampKind: stamp.type as SyslogStampKind, stamp: stamp.text, message };
-  if (p.host) line.host = p.host.text.slice(0, -1);
+  // RFC 5424 writes `-` for an unknown host.
+  if (p.host && p.host.text !== '- ') line.host = p.host.text.slice(0, -1);
   if (level !== undefined) line.level = level;
   if (p.tag) {
-    if (p.tag.type === 'kernelTag') line.program = 'kernel';
-    else {
+    if (p.tag.type === 'kernelTag' || p.tag.type === 'rfcKernelApp') line.program = 'kernel';
+    else if (p.tag.type === 'rfcApp') {
+      // RFC 5424 "APP-NAME PROCID MSGID SD": "libvirtd 2417 - - "
+      const [app, procid] = p.tag.text.split(' ');
+      if (app !== undefined && app !== '-') line.program = app;
+      if (procid !== undefined && /^\d+$/.test(procid)) line.pid = Number(procid);
+    } else {
       const raw = p.tag.text.replace(/: ?$/, '');
       const open = raw.indexOf('[');
       line.program = open === -1 ? raw : raw.slice(0, open);
@@ -100,7 +110,7 @@ function levelOf(p: Placed): string | undefined {
     const colon = p.decoded.text.indexOf(':');
     return p.decoded.text.slice(colon + 1, p.decoded.text.indexOf(':', colon + 1)).trim();
   }
-  if (p.pri) return SEVERITIES[Number(p.pri.text.slice(1, -1)) % 8];
+  if (p.pri) return SEVERITIES[Number(p.pri.text.slice(1, p.pri.text.indexOf('>'))) % 8];
   return undefined;
 }
 
