@@ -34,7 +34,7 @@ export function winlogbeatRecord(doc: Json, text: string, directory: GuestDirect
   const recordId = readText(doc, 'winlog.record_id', 'record_number');
   const record: RawRecord = {
     bytes: Buffer.from(text, 'utf8'),
-    host: placement?.hypervisor ?? readText(doc, 'host.name') ?? computer,
+    host: placement?.hypervisor ?? readText(doc, 'host.name', 'beat.hostname') ?? computer,
     path: `winlogbeat/${channel}`,
     format: 'winlogbeat',
     fingerprint: `winlogbeat:${computer.toLowerCase()}`,
