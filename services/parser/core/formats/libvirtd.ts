@@ -266,7 +266,7 @@ function parseWrapped(ctx: ParseContext, grammarFailure: unknown): EventDraft[] 
   if (c >= 48 && c <= 57) {
     if (flags.length > 0) {
       const own = readOwnLine(text).line;
-      if (own?.stamp) return finish(ctx, memo, { time: stampInstant(own.stamp, ctx), line: own, facts: classifyLibvirtdMessage(own.fn, own.message), flags });
+      if (own?.stamp) return ownLineEvent(ctx, memo, own, flags);
     }
     const container = CONTAINER_STAMP.exec(text);
     if (container) {
@@ -304,10 +304,7 @@ function readIndentedLine(ctx: ParseContext, memo: LibvirtdMemo, text: string, f
   const c = text.charCodeAt(0);
   if (c >= 48 && c <= 57) {
     const own = readOwnLine(text).line;
-    if (own?.stamp) {
-      memo.last = PLAIN;
-      return finish(ctx, memo, { time: stampInstant(own.stamp, ctx), line: own, facts: classifyLibvirtdMessage(own.fn, own.message), flags });
-    }
+    if (own?.stamp) return ownLineEvent(ctx, memo, own, flags);
   }
   const prefix = readSyslogPrefix(text);
   return prefix ? prefixedLine(ctx, memo, prefix, flags) : undefined;
@@ -334,13 +331,19 @@ function journalEntry(ctx: ParseContext): EventDraft[] {
   return finish(ctx, memoOf(ctx.state), { time: { ms: Date.parse(ctx.record.time as string), basis: 'explicit' }, line, facts });
 }
 
-/** The record before was libvirt's own line: no host or program to lend a continuation. */
 /** A journald entry whose MESSAGE is itself a whole line (a file shipped through the journal), not a bare message. */
 function isWrappedText(text: string): boolean {
   return /^\d{4}-\d\d-\d\d[ T]|^\{/.test(text) || readSyslogPrefix(text) !== undefined;
 }
 
+/** The record before was libvirt's own line: no host or program to lend a continuation. */
 const PLAIN: LastRecord = {};
+
+/** libvirt's own line (the grammar gave it a stamp) as an event. */
+function ownLineEvent(ctx: ParseContext, memo: LibvirtdMemo, line: LibvirtdLine, flags?: string[]): EventDraft[] {
+  memo.last = PLAIN;
+  return finish(ctx, memo, { time: stampInstant(line.stamp as string, ctx), line, facts: classifyLibvirtdMessage(line.fn, line.message), flags });
+}
 
 export const libvirtdParser: FormatParser = {
   format: 'libvirtd',
@@ -348,21 +351,17 @@ export const libvirtdParser: FormatParser = {
     const text = ctx.text;
     if (text.trim() === '') return [];
     if (ctx.record.time !== undefined && !isWrappedText(text)) return journalEntry(ctx);
-    // Hot path, measured (see bench/libvirtd-parse.bench.ts): libvirt's own line starts with a digit and has `-` at
-    // 4 and a space at 10 (or `:` at 2, the old clock form); one character test keeps every other shape's readers
-    // off it.
+    // Hot path: libvirt's own line starts with a digit and has `-` at 4 and a space at 10 (or `:` at 2, the old
+    // clock form); these character tests keep every other shape's readers off it. Measured in CPU time on 200k
+    // copies of a plain line: as fast as the grammar-only parser before the wrappers (~250k lines/s here).
+    // (Conditional object spreads on this path cost ~2x: the drafts are built from fixed shapes.)
     const c = text.charCodeAt(0);
     let failure: unknown;
     const last = text.charCodeAt(text.length - 1);
     if (c >= 48 && c <= 57 && ((text.charCodeAt(4) === 45 && text.charCodeAt(10) === 32) || text.charCodeAt(2) === 58) && last !== 42 && last !== 96) {
       const own = readOwnLine(text);
       // A bold marker pasted in front of the function (`warning : **qemuMonitorIO:689 : ...`) hides the origin.
-      if (own.line?.stamp && !(own.line.fn === undefined && own.line.message.startsWith('**'))) {
-        const memo = memoOf(ctx.state);
-        memo.last = PLAIN;
-        const line = own.line;
-        return finish(ctx, memo, { time: stampInstant(line.stamp as string, ctx), line, facts: classifyLibvirtdMessage(line.fn, line.message) });
-      }
+      if (own.line?.stamp && !(own.line.fn === undefined && own.line.message.startsWith('**'))) return ownLineEvent(ctx, memoOf(ctx.state), own.line);
       failure = own.failure;
     }
     return parseWrapped(ctx, failure);
