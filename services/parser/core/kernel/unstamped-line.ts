@@ -3,6 +3,7 @@ import { ParseFailure } from '../parse-failure.js';
 import { readSyslogStamp } from '../syslog-stamp.js';
 import { buildKernelDraft } from './build-event.js';
 import { classifyKernelMessage } from './classify-message.js';
+import { auditEpochMs } from './dated-evidence.js';
 import { kernelMemo } from './kernel-memo.js';
 import { draftsOfLine, rememberTime } from './line-drafts.js';
 import { parseKernelLine, uptimeTokenMs } from './line-shape.js';
@@ -54,6 +55,8 @@ export function draftsOfUnstampedLine(raw: string, ctx: ParseContext): EventDraf
   if (prompt) return afterPrompt(text, prompt[0].length, ctx);
   if (ELISION.test(text)) return fail(`an elision or a markdown fence (${JSON.stringify(text.trim().slice(0, 40))})`);
   if (kernelMemo(ctx.state).wall?.pending) return [wallMessage(text, ctx)];
+  const unwrapped = unwrappedLine(text, ctx);
+  if (unwrapped) return unwrapped;
   if (BINARY.test(text)) return fail('binary data (control characters or bytes that are not UTF-8)');
   if (readSyslogStamp(text) !== undefined) return fail(`a syslog stamp without a host and message (${JSON.stringify(text.slice(0, 40))})`);
   if (UNKNOWN_STAMP.test(text)) {
@@ -122,6 +125,27 @@ function wallMessage(text: string, ctx: ParseContext): EventDraft {
   });
 }
 
+// What pastes and searches put in front of a log line: indentation or a markdown quote (`> `), and grep's file
+// name and line number ("/var/log/kern.log:Mar 15 ...", "kern.log.1:", "1234:", "messages-20170319:").
+const INDENT = /^(?:[ \t]+|> ?)+/;
+const GREP_PREFIX = /^(?:[^\s:]*[/.][^\s:]*:|(?:messages|syslog|dmesg|daemon|debug)(?:[-.][^\s:/]*)?:)?(?:\d+[:-])?/;
+
+/** A stamped kernel line behind indentation, a quote marker or grep's prefixes; undefined when there is none. */
+function unwrappedLine(text: string, ctx: ParseContext): EventDraft[] | undefined {
+  const indent = INDENT.exec(text);
+  const grep = indent ? undefined : GREP_PREFIX.exec(text);
+  const cut = indent?.[0].length ?? grep?.[0].length ?? 0;
+  if (cut === 0 || cut >= text.length) return undefined;
+  let line;
+  try {
+    line = parseKernelLine(text.slice(cut));
+  } catch (error) {
+    if (error instanceof ParseFailure && error.code === 'HW_PARSE_NO_MATCH') return undefined;
+    throw error;
+  }
+  return draftsOfLine(line, ctx, [indent ? 'indented' : 'grep-prefix']);
+}
+
 /** A console capture: the prompt is no part of the record; what follows it is, if it is a kernel log line. */
 function afterPrompt(text: string, at: number, ctx: ParseContext): EventDraft[] {
   const rest = text.slice(at);
@@ -152,7 +176,9 @@ function bareMessage(text: string, ctx: ParseContext): EventDraft {
       message = message.slice(uptime[0].length);
     }
   }
-  const time = inheritedTime(ctx);
+  // dmesg -t keeps no stamp, but an audit record carries its own.
+  const audit = auditEpochMs(message);
+  const time: ResolvedTime = audit !== undefined ? { ms: audit, basis: 'explicit' } : inheritedTime(ctx);
   rememberTime(ctx, memo, time);
   return buildKernelDraft({
     time,
