@@ -237,6 +237,7 @@ test('format auto-detection: pretty-printed documents, arrays, search responses 
   }
   assert.equal(detectFormatByPath('collected/winlogbeat/export-2023-08-10.json'), 'winlogbeat');
   assert.equal(detectFormatByPath('collected/winlogbeat-8.11.ndjson'), 'winlogbeat');
+  assert.equal(detectFormatByPath('guests/vm7/winlogbeat.1'), 'winlogbeat');
   // A Winlogbeat document carrying the event XML (include_xml) is still JSON.
   assert.equal(detectFormatByContent('{"@timestamp":"2023-08-10T07:40:01.000Z","event":{"original":"<Event xmlns=\'x\'><System/></Event>"},"winlog":{"event_id":"6005"}}'), 'winlogbeat');
   assert.equal(detectFormatByContent('[    0.000000] Linux version 5.15.0'), 'kernel');

@@ -12,8 +12,9 @@ const PATH_RULES: ReadonlyArray<readonly [RegExp, Format]> = [
   [/(^|[/._-])iostat[^/]*$/, 'iostat'],
   [/\.(windbg|analyze)(\.txt)?$|(^|\/)[^/]*windbg[^/]*\.txt$/i, 'windbg'],
   [/\.xml$/i, 'winevent-xml'],
-  // Named winlogbeat*, or inside a winlogbeat* folder: .json, .ndjson, .jsonl exports.
-  [/winlogbeat[^/]*(\/[^/]+)?\.(nd)?jsonl?$/i, 'winlogbeat'],
+  // Named winlogbeat*, or inside a winlogbeat* folder: .json, .ndjson, .jsonl exports; Winlogbeat 7's file output
+  // (`winlogbeat`, rotated `winlogbeat.1`, no extension).
+  [/winlogbeat[^/]*(\/[^/]+)?\.(nd)?jsonl?$|(^|\/)winlogbeat(\.\d+)?$/i, 'winlogbeat'],
   [/\.evtx$/i, 'evtx'],
   [/\.dmp$/i, 'dump'],
 ];
@@ -67,6 +68,16 @@ const LIBVIRT_WRAPPED = new RegExp(
     `|^(?:\\S+ (?:std(?:out|err) [FP] )?)?\\{.*"component"\\s*:\\s*"virt-[a-z-]+"`,
   'mu',
 );
+
+/**
+ * Winlogbeat's keys: `winlog` (7.x and later, nested or dotted as in Elasticsearch `fields`), or 6.x's top-level
+ * event_id with computer_name, log_name or source_name. The whole record is searched: pretty-printed documents
+ * sort `winlog` last, after a message that can run to kilobytes.
+ */
+function isWinlogbeatJson(text: string): boolean {
+  if (/"winlog(\.\w+)*"\s*:/.test(text)) return true;
+  return /"event_id"\s*:/.test(text) && /"(computer_name|log_name|source_name)"\s*:/.test(text);
+}
 
 export function detectFormatByContent(text: string): Format | undefined {
   const head = text.slice(0, 4096);
