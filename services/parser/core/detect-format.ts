@@ -69,16 +69,6 @@ const LIBVIRT_WRAPPED = new RegExp(
   'mu',
 );
 
-/**
- * Winlogbeat's keys: `winlog` (7.x and later, nested or dotted as in Elasticsearch `fields`), or 6.x's top-level
- * event_id with computer_name, log_name or source_name. The whole record is searched: pretty-printed documents
- * sort `winlog` last, after a message that can run to kilobytes.
- */
-function isWinlogbeatJson(text: string): boolean {
-  if (/"winlog(\.\w+)*"\s*:/.test(text)) return true;
-  return /"event_id"\s*:/.test(text) && /"(computer_name|log_name|source_name)"\s*:/.test(text);
-}
-
 export function detectFormatByContent(text: string): Format | undefined {
   const head = text.slice(0, 4096);
   if (head.startsWith('ElfFile\u0000')) return 'evtx';
