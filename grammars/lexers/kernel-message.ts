@@ -34,8 +34,9 @@ export const kernelMessageLexer = moo.states({
     // Old layout: the comm padded to exactly 15 (2.6.32: 13) columns, then the state letter.
     oldTaskState: { match: /[^\n]{13}(?:[^\n]{2})? D (?= *(?:[0-9a-f]{8,16} +)?\d+ +\d+ +\d+ 0x[0-9a-f]+\s*$)/, next: 'message' },
     kvmInternal: { match: /KVM internal error/, next: 'message' },
-    // 5.x+ prefixes the vendor module ("kvm_amd: kvm [67539]: ..."); other kvm_intel:/kvm_amd: lines stay text.
-    kvmPid: { match: /(?:kvm_(?:intel|amd): )?kvm \[\d+\]: /, next: 'kvm' },
+    // 5.x+ prefixes the module ("kvm_amd: kvm [67539]: ..."); other kvm_intel:/kvm_amd: lines stay text.
+    // 6.x prints kvm.ko's own messages with its pr_fmt too ("kvm: kvm [1234]: vcpu0, ...").
+    kvmPid: { match: /(?:kvm(?:_intel|_amd)?: )?kvm \[\d+\]: /, next: 'kvm' },
     kvmColon: { match: /kvm: /, next: 'kvm' },
     ioError: { match: /(?:(?:blk_update_request|print_req_error|end_request): )?I\/O error, dev |Buffer I\/O error on dev /, next: 'ioError' },
     text,
@@ -71,7 +72,7 @@ export const kernelMessageLexer = moo.states({
     vcpu: /vcpu\d+/,
     guestRip: /, guest rIP: 0x[0-9a-fA-F]+/,
     space: ' ',
-    msrAccess: { match: /(?:unhandled|ignored|unimplemented perfctr) (?:rdmsr|wrmsr): /, next: 'msr' },
+    msrAccess: { match: /(?:unhandled|ignored|unimplemented perfctr|disabled perfctr) (?:rdmsr|wrmsr): /, next: 'msr' },
     msrCall: { match: /(?:Unhandled|Ignored) (?:RDMSR|WRMSR)\(/, next: 'msr' },
     emulationFailure: { match: 'emulation failure', next: 'message' },
     text,
