@@ -58,7 +58,7 @@ export function draftsOfUnstampedLine(raw: string, ctx: ParseContext): EventDraf
   const unwrapped = unwrappedLine(text, ctx);
   if (unwrapped) return unwrapped;
   if (BINARY.test(text)) return fail('binary data (control characters or bytes that are not UTF-8)');
-  if (readSyslogStamp(text) !== undefined) return fail(`a syslog stamp without a host and message (${JSON.stringify(text.slice(0, 40))})`);
+  if (readSyslogStamp(text) !== undefined) return fail(`a syslog stamp with no host, tag or message after it (${JSON.stringify(text.slice(0, 40))})`);
   if (UNKNOWN_STAMP.test(text)) {
     throw new ParseFailure('HW_PARSE_NO_MATCH', 'kernel', `a time stamp in a form no kernel log writer uses: ${JSON.stringify(text.slice(0, 40))}`, ['bsdStamp', 'isoStamp', 'uptime', 'wallClock']);
   }
