@@ -3,7 +3,6 @@ import {
   continuesWrapped,
   endsWithContinuation,
   isBareCommandWord,
-  isCommandHead,
   isFullWidth,
   isOptionLine,
   isStamped,
@@ -31,6 +30,11 @@ import {
 //   (WRAPPED_LINE_MAX; libvirt's own one-line command lines are longer) until the next line shows whether it goes on.
 // Everything else passes through at once: the register dump of a KVM error is not held (qemu may write nothing
 // after it for hours, and the error must not wait); its lines are continuation events in the parser.
+// A command line released before its end (the input ended, a stamped line broke in) or ended by the input's last
+// line without its newline (a copy taken while libvirt wrote it may be cut inside that line) ends with a newline,
+// which no line frame does: the parser's sign that it may be cut (see release()).
+// Tailing a live log, a held record waits for the line after it (the shipper ends a framer only at the end of
+// `ship --once` or of a rotated file); the lines libvirt holds here arrive together with the line that ends them.
 
 type HoldKind = 'continued' | 'bare' | 'header' | 'command';
 
@@ -103,7 +107,7 @@ export class QemuRecordFramer implements Framer {
     const kind = holdKind(frame, text);
     if (kind === undefined) {
       // A one-line command line that is the input's last, unterminated line: marked like any unfinished one.
-      out.push(final && isCommandHead(text) ? { offset: frame.offset, bytes: Buffer.concat([frame.bytes, NEWLINE]) } : frame);
+      out.push(final && frame.bytes.length < this.max && startsWrappableCommand(text) ? { offset: frame.offset, bytes: Buffer.concat([frame.bytes, NEWLINE]) } : frame);
       return;
     }
     // A held line is copied: with chunksKept the frame is a view of a chunk the caller may reuse once emitted.
@@ -143,7 +147,8 @@ export class QemuRecordFramer implements Framer {
   private release(unfinished = false): Frame {
     const held = this.held as Held;
     this.held = null;
-    if (unfinished && held.kind !== 'header') held.parts.push(NEWLINE);
+    // (Not past the record limit: a record one byte over it would be refused whole.)
+    if (unfinished && held.kind !== 'header' && held.bytes < this.max) held.parts.push(NEWLINE);
     const bytes = held.parts.length === 1 ? (held.parts[0] as Buffer) : Buffer.concat(held.parts);
     return { offset: held.offset, bytes };
   }

@@ -7,7 +7,7 @@ import type { EventDraft, FormatParser, ParseContext, SourceState } from '../eve
 import { ParseFailure } from '../parse-failure.js';
 import { classifyMessage, isDumpLine, type MessageFacts } from '../qemu/classify-message.js';
 import { CMDLINE_GRAMMAR, isCommandLine, parseCommandLine, readQemuConfig, type QemuCommandLine, type QemuConfig } from '../qemu/command-line.js';
-import { endsWithContinuation, isStamped, startsCommandWords, withoutBacktick } from '../qemu/line-shapes.js';
+import { endsWithContinuation, isStamped, startsCommandWords, startsWrappableCommand, withoutBacktick } from '../qemu/line-shapes.js';
 import { explicitTime, implicitTime, type Timing } from '../qemu/line-time.js';
 import { readRecordShape } from '../qemu/record-shape.js';
 
@@ -110,7 +110,7 @@ function memoOf(state: SourceState): QemuMemo {
 function parseRecordLines(ctx: ParseContext, memo: QemuMemo, lines: string[], unfinished: boolean): EventDraft[] {
   if (lines.length === 1 && !endsWithContinuation(lines[0] as string)) {
     const line = withoutMarkdown(lines[0] as string);
-    if (!unfinished || !isCommandLine(line)) return parseLine(ctx, memo, line);
+    if (!unfinished || !startsWrappableCommand(line)) return parseLine(ctx, memo, line);
     memo.dump = false;
     return commandLineDrafts(ctx, memo, line, { unfinished });
   }
