@@ -267,3 +267,11 @@ test('Event Viewer Friendly View copied as text (no XML): the same event, bugche
   // Unnamed values are numbered without the blank ones the view cannot show apart: said, not hidden.
   assert.deepEqual(shutdown?.hangwatch.parse.flags, ['data-positions-approximate']);
 });
+
+test('a copy that starts at its Description or at the Event Xml label is still a copied event', () => {
+  const xml = `<Event><System><Provider Name='EventLog'/><EventID>6006</EventID><TimeCreated SystemTime='2017-03-15T05:14:00Z'/><EventRecordID>9</EventRecordID><Channel>System</Channel><Computer>W</Computer></System></Event>`;
+  const fromDescription = parseRecord(record(`Description:\nThe Event log service was stopped.\nEvent Xml:\n${xml}`), registry, new SourceStates(), parseOptions).events[0];
+  assert.deepEqual([fromDescription?.message, fromDescription?.hangwatch.parse.flags], ['The Event log service was stopped.', undefined]);
+  const fromLabel = parseRecord(record(`Ereignis-XML:\r\n${xml}`), registry, new SourceStates(), parseOptions).events[0];
+  assert.deepEqual([fromLabel?.event.action, fromLabel?.hangwatch.parse.flags], ['system-shutdown', undefined]);
+});

@@ -67,8 +67,9 @@ export function splitCopiedEvent(text: string): CopiedEvent {
   while (lines.length > 0 && lines[0]?.trim() === '') lines.shift();
   if (lines.length === 0) return { xml, preamble: '', unrecognized: false };
   const preamble = lines.join('\n');
-  // The block ends with the label that introduces the XML (`Event Xml:`).
+  // The block ends with the label that introduces the XML (`Event Xml:`), which may be all that was copied.
   const last = lines.length - 1;
+  if (last === 0 && isLabelOnly(lines[0] as string)) return { xml, preamble, unrecognized: false };
   const labelAt = descriptionLabelAt(lines);
   if (!isLabelOnly(lines[last] as string) || labelAt === -1 || labelAt >= last) return { xml, preamble, unrecognized: true };
   const description = lines
