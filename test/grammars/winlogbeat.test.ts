@@ -8,6 +8,7 @@ import { detectFormatByContent, detectFormatByPath } from '../../services/parser
 import { parseRecord, SourceStates, type ParseOutcome } from '../../services/parser/core/parse-record.js';
 import { winlogbeatParser } from '../../services/parser/core/formats/winlogbeat.js';
 import { wineventXmlParser } from '../../services/parser/core/formats/winevent-xml.js';
+import { expandDottedKeys } from '../../services/parser/core/windows/winlogbeat-export.js';
 import { createFramer, framingFor } from '../../services/shipper/core/framing.js';
 import { assertGolden, FIXED_CREATED, listFixtures, parseFile, registryOf } from './golden.js';
 
@@ -241,4 +242,10 @@ test('format auto-detection: pretty-printed documents, arrays, search responses 
   // A Winlogbeat document carrying the event XML (include_xml) is still JSON.
   assert.equal(detectFormatByContent('{"@timestamp":"2023-08-10T07:40:01.000Z","event":{"original":"<Event xmlns=\'x\'><System/></Event>"},"winlog":{"event_id":"6005"}}'), 'winlogbeat');
   assert.equal(detectFormatByContent('[    0.000000] Linux version 5.15.0'), 'kernel');
+});
+
+test('dotted names cannot reach Object.prototype; nested and dotted forms of one document merge', () => {
+  const doc = expandDottedKeys({ '__proto__.polluted': 'yes', 'constructor.prototype.polluted': 'yes', winlog: { channel: 'System' }, 'winlog.event_id': 41 });
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.deepEqual(doc, { winlog: { channel: 'System', event_id: 41 } });
 });
