@@ -1,6 +1,7 @@
 import type { EcsEvent } from '../../../shared/schema/event.js';
 import { readCpuOption } from '../../parser/core/qemu/cpu.js';
 import { child, children, type XmlNode } from './xml-tree.js';
+import { configShowsCpu } from '../../../shared/vm-config.js';
 
 // What the audit needs of one domain, from either source: its libvirt domain XML (what the next start uses, and
 // where a fix goes) or a qemu command line from its log (what was running). Enlightenment names as the qemu
@@ -80,6 +81,8 @@ export function configFromDomainXml(domain: XmlNode, path: string, hypervisor: s
 export function configFromQemuEvent(event: EcsEvent): DomainConfig | undefined {
   const name = event.libvirt?.domain?.name;
   if (event.event.action !== 'vm-config' || !name) return undefined;
+  // Cut before its -cpu: its enlightenments are unknown, so it cannot show a domain exposed.
+  if (!configShowsCpu(event)) return undefined;
   const uuid = event.libvirt?.domain?.uuid;
   const hypervisor = event.libvirt?.hypervisor ?? event.host?.name;
   const original = event.event.original ?? '';

@@ -8,6 +8,7 @@ import { measureSkews, type SkewMeasurement, type SkewOptions } from './guest-cl
 import { readJobOwner } from './job-owner.js';
 import { isStampFor, SourceStamps } from './source-stamps.js';
 import { TimedFacts } from './timed-facts.js';
+import { configShowsCpu } from '../../../shared/vm-config.js';
 
 // What one hypervisor's records taught us (DESIGN.md sections 6 and 7): guest zones, MAC -> domain, Windows
 // computer name -> domain, each domain's configuration, the daemon's version, which libvirtd thread holds which
@@ -81,7 +82,8 @@ export class HostFacts {
       changed = addTo(this.zones, domain, { atMs: tsMs, eventId: id, value: zone }) || changed;
     }
     if (domain && action === 'vm-config') {
-      addTo(this.configs, domain, { atMs: tsMs, eventId: id, value: event });
+      // A command line cut before its -cpu tells nothing about enlightenments: never the config a diagnosis reads.
+      if (configShowsCpu(event)) addTo(this.configs, domain, { atMs: tsMs, eventId: id, value: event });
       for (const mac of event.qemu?.net?.mac ?? []) {
         changed = addTo(this.macs, normalizeMac(mac), { atMs: tsMs, eventId: id, value: domain }) || changed;
       }
