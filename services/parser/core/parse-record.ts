@@ -10,6 +10,7 @@ import { isoUtc } from '../../../shared/time.js';
 import type { EventDraft, FormatParser, ParseOptions, SourceState, YearReference } from './event-draft.js';
 import { ParseFailure } from './parse-failure.js';
 import { detectFormat, detectFormatByMagic } from './detect-format.js';
+import { isSuspectGuestTime } from './suspect-time.js';
 
 // The parser core: one raw record in, normalized events or dead letters out. Pure: no I/O, no clock
 // (event.created comes from the record), per-source state passed in by the caller.
@@ -123,7 +124,7 @@ export function parseRecord(
   const events: EcsEvent[] = [];
   const deadletters: DeadLetter[] = [];
   drafts.forEach((draft, index) => {
-    const event = finishEvent(draft, record, text, flags, format, index);
+    const event = finishEvent(draft, record, text, flags, format, index, states);
     if (options.validate) {
       const problems = listEventProblems(event);
       if (problems.length > 0) {
@@ -168,7 +169,10 @@ function noteHostDated(states: SourceStates, host: string, event: EcsEvent): voi
   if (Number.isFinite(ms)) states.noteDated(host, ms);
 }
 
-function finishEvent(draft: EventDraft, record: RawRecord, text: string, flags: readonly string[], format: Format, index: number): EcsEvent {
+/** Times a guest record took from the guest's own clock (not from its file, its context or the read). */
+const GUEST_CLOCK_BASES: ReadonlySet<string> = new Set(['explicit', 'zone']);
+
+function finishEvent(draft: EventDraft, record: RawRecord, text: string, flags: readonly string[], format: Format, index: number, states: SourceStates): EcsEvent {
   // Mutates the draft in place: it is fresh from the format parser and owned here. Measured: object spreads
   // of the nested event cost ~7 us per record (145k/s), more than the grammar itself.
   const event = draft as EcsEvent & EventDraft;
@@ -190,6 +194,12 @@ function finishEvent(draft: EventDraft, record: RawRecord, text: string, flags: 
   if (parse.grammar === undefined) parse.grammar = format;
   if (flags.length > 0) parse.flags = parse.flags ? [...new Set([...parse.flags, ...flags])] : [...flags];
   hw.source = { fingerprint: record.fingerprint, format };
+  // A guest's own clock is a claim (suspect-time.ts): the time is kept, flagged when it cannot be right. Against the
+  // earlier read time: a Winlogbeat document's own event.created is on the guest's clock too.
+  if (ev.dataset.startsWith('windows.') && GUEST_CLOCK_BASES.has(hw.time.basis) && hw.time.suspect !== true) {
+    const readMs = Math.min(...[Date.parse(ev.created), Date.parse(record.created)].filter(Number.isFinite));
+    if (isSuspectGuestTime(Date.parse(event['@timestamp']), readMs, states.datedReferenceOf(record.host))) hw.time.suspect = true;
+  }
   return event;
 }
 
