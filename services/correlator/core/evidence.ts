@@ -11,6 +11,8 @@ const RELEVANCE: Readonly<Partial<Record<EventAction, number>>> = {
   'kernel-power-41': 0.9,
   'unexpected-shutdown': 0.9,
   'kvm-internal-error': 0.9,
+  // qemu paused the guest on a write error (werror=stop, a full disk): from inside, a freeze.
+  'vm-io-error': 0.9,
   'soft-lockup': 0.8,
   'hung-task': 0.7,
   'vm-terminated-signal': 0.7,
@@ -20,6 +22,11 @@ const RELEVANCE: Readonly<Partial<Record<EventAction, number>>> = {
   'io-stats': 0.6,
   'disk-reset': 0.6,
   'monitor-error': 0.5,
+  // A domain's job lock held past its timeout: the usual sign of a qemu monitor that stopped answering.
+  'job-lock': 0.6,
+  'daemon-crash': 0.5,
+  // A restart someone asked for (User32 1074): explains a following boot, never a hang.
+  'planned-restart': 0.4,
   'time-change': 0.5,
   'log-open-busy': 0.4,
   'service-crash': 0.4,
@@ -30,6 +37,7 @@ const RELEVANCE: Readonly<Partial<Record<EventAction, number>>> = {
   'vm-config': 0.3,
   'vm-start': 0.3,
   'storage-permission': 0.2,
+  'daemon-stop': 0.2,
 };
 const DEFAULT_RELEVANCE = 0.1;
 const HOST_WIDE_FACTOR = 0.8;

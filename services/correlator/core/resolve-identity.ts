@@ -8,6 +8,7 @@ import { skewAt } from './guest-clock.js';
 import type { HostFacts } from './host-facts.js';
 import { readWallClock, wallClockToUtcMs } from './local-time.js';
 import { isDatedByNextStamp } from './source-stamps.js';
+import { isSuspectTime, suspectTimeOf } from './trusted-time.js';
 import type { InventoryEntry, ResolvedOptions } from './options.js';
 import { enrichmentOfInput, type Enrichment, type TrackedEvent } from './tracked-event.js';
 
@@ -15,7 +16,7 @@ import { enrichmentOfInput, type Enrichment, type TrackedEvent } from './tracked
 // Pure: the same event, facts and neighbours always give the same enrichment.
 
 /** libvirtd lines that name no VM but belong to one; their thread's neighbouring lines say which. */
-export const THREAD_ATTRIBUTED_ACTIONS: ReadonlySet<EventAction> = new Set(['monitor-eof', 'monitor-error', 'migration-failed']);
+export const THREAD_ATTRIBUTED_ACTIONS: ReadonlySet<EventAction> = new Set(['monitor-eof', 'monitor-error', 'migration-failed', 'job-lock']);
 
 export interface ResolveContext {
   readonly options: ResolvedOptions;
@@ -142,7 +143,9 @@ function attributeByJobOwner(input: EcsEvent, tsMs: number, ctx: ResolveContext)
  * dated by the next stamp of its file (source-stamps.ts) takes that stamp's time once it is seen; until then it is
  * `pendingTime` (its inherited time is only a lower bound).
  */
-function resolveTime(input: EcsEvent, tsMs: number, domain: string | undefined, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'zone' | 'pendingTime' | 'correctedMs' | 'basis' | 'datedBy'> {
+function resolveTime(input: EcsEvent, tsMs: number, domain: string | undefined, ctx: ResolveContext): Pick<Enrichment, 'tsMs' | 'zone' | 'pendingTime' | 'correctedMs' | 'basis' | 'datedBy' | 'claimed'> {
+  // A time the guest's clock cannot have been right about is neither zoned nor skew-corrected: it is replaced.
+  if (isGuestRecord(input) && isSuspectTime(input)) return suspectTimeOf(input, tsMs);
   if (isContextDated(input)) return domain ? dateFromContext(input, tsMs, domain, ctx) : { tsMs };
   const time = resolveZone(input, tsMs, domain, ctx);
   if (!domain || !isGuestRecord(input) || time.pendingTime) return time;
