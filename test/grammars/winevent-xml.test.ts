@@ -275,3 +275,11 @@ test('a copy that starts at its Description or at the Event Xml label is still a
   const fromLabel = parseRecord(record(`Ereignis-XML:\r\n${xml}`), registry, new SourceStates(), parseOptions).events[0];
   assert.deepEqual([fromLabel?.event.action, fromLabel?.hangwatch.parse.flags], ['system-shutdown', undefined]);
 });
+
+test('129/153 are disk resets from port and class drivers only, not from Windows manifest providers reusing the ids', () => {
+  assert.equal(classifyWindowsEvent('129', ['vioscsi']).action, 'disk-reset');
+  assert.equal(classifyWindowsEvent('153', ['disk']).action, 'disk-reset');
+  assert.equal(classifyWindowsEvent('129', ['storahci']).action, 'disk-reset');
+  // Microsoft-Windows-Kernel-Boot writes 153 at every boot of the real system.evtx (virtualization-based security).
+  assert.equal(classifyWindowsEvent('153', ['Microsoft-Windows-Kernel-Boot']).action, 'other');
+});

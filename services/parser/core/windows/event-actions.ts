@@ -7,7 +7,9 @@ import type { EcsEvent } from '../../../../shared/schema/event.js';
 // the restart of computer Y on behalf of user Z for the following reason: ..."), so the reboot that follows is no
 // hang; the EventLog service ids (6005/6006/6008/6009/6013), the Service Control Manager ids
 // (7031/7034) and the storage port-driver ids (129/153, written by storahci, iaStorV, vioscsi, viostor, ...)
-// are taken by id alone since many providers share them.
+// are taken by id alone since many providers share them. Except that 129/153 are port- and class-driver ids only:
+// Windows' own manifest providers reuse the numbers (Microsoft-Windows-Kernel-Boot 153 at every boot of a real
+// System.evtx), and a disk reset read from those would feed a false storage-hang diagnosis.
 
 type Category = NonNullable<EcsEvent['event']['category']>[number];
 type Type = NonNullable<EcsEvent['event']['type']>[number];
@@ -20,7 +22,11 @@ export interface WindowsEventClass {
 
 interface Rule extends WindowsEventClass {
   readonly providers?: readonly string[];
+  /** Provider-name prefixes that reuse the id for something else. */
+  readonly notProviderPrefixes?: readonly string[];
 }
+
+const MANIFEST_PROVIDERS = ['microsoft-windows-'];
 
 const KERNEL_POWER = ['microsoft-windows-kernel-power'];
 const WER_BUGCHECK = ['microsoft-windows-wer-systemerrorreporting', 'bugcheck', 'save dump'];
@@ -37,8 +43,8 @@ const RULES: Readonly<Record<string, Rule>> = {
   '6006': { action: 'system-shutdown', category: ['host'], type: ['end'] },
   '7031': { action: 'service-crash', category: ['process'], type: ['error'] },
   '7034': { action: 'service-crash', category: ['process'], type: ['error'] },
-  '129': { action: 'disk-reset', category: ['driver'], type: ['error'] },
-  '153': { action: 'disk-reset', category: ['driver'], type: ['error'] },
+  '129': { action: 'disk-reset', category: ['driver'], type: ['error'], notProviderPrefixes: MANIFEST_PROVIDERS },
+  '153': { action: 'disk-reset', category: ['driver'], type: ['error'], notProviderPrefixes: MANIFEST_PROVIDERS },
 };
 
 const OTHER: WindowsEventClass = { action: 'other', category: ['host'], type: ['info'] };
@@ -48,5 +54,7 @@ export function classifyWindowsEvent(eventId: string, providers: ReadonlyArray<s
   const rule = RULES[eventId];
   if (!rule) return OTHER;
   if (rule.providers && !providers.some((p) => p !== undefined && rule.providers?.includes(p.toLowerCase()))) return OTHER;
+  const excluded = rule.notProviderPrefixes;
+  if (excluded && providers.some((p) => p !== undefined && excluded.some((prefix) => p.toLowerCase().startsWith(prefix)))) return OTHER;
   return rule;
 }
