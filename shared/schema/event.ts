@@ -261,8 +261,9 @@ export const EcsEventSchema = z.object({
     .optional(),
   hangwatch: z.object({
     // Extension: `suspect` (DESIGN.md section 6, guest clocks are untrusted): a guest's time that cannot be right (far
-    // after the read, before 2000), kept and flagged; it never moves a watermark or picks an index.
-    time: z.object({ basis: z.enum(TIME_BASES), zone: z.string().optional(), year: z.enum(YEAR_BASES).optional(), suspect: z.boolean().optional() }),
+    // after the read, before 2000), kept and flagged; it never moves a watermark or picks an index. `claimed`: the
+    // time such a record claimed, once the correlator dated it by its reading instead (basis `ingest`).
+    time: z.object({ basis: z.enum(TIME_BASES), zone: z.string().optional(), year: z.enum(YEAR_BASES).optional(), suspect: z.boolean().optional(), claimed: z.string().optional() }),
     attribution: z.enum(ATTRIBUTIONS).optional(),
     attribution_confidence: z.number().min(0).max(1).optional(),
     parse: z.object({

@@ -39,6 +39,9 @@ export const IncidentSchema = z.object({
       // Extension (issue 13): set when the guest's record times were corrected by the measured skew (ms subtracted).
       corrected_ms: z.number().optional(),
       basis: z.enum(TIME_BASES).optional(),
+      // Extension: the hang time rests on a guest time that could not be right (hangwatch.time.suspect), so it was
+      // dated by the ingest clock; no watermark follows it.
+      suspect: z.boolean().optional(),
     }),
     config: z
       .object({

@@ -10,6 +10,7 @@ import { firstSignalOf, type SignalGroup } from './group-signals.js';
 import type { ResolvedOptions } from './options.js';
 import { diagnose, DIAGNOSIS_RULES } from './rules/index.js';
 import type { RuleContext } from './rules/rule.js';
+import { isSuspectTime } from './trusted-time.js';
 
 // One group of hang signals + what the hypervisor saw around it -> one incident (DESIGN.md section 5).
 
@@ -81,6 +82,7 @@ export function buildIncident(input: IncidentInputs): Incident {
         ...(skew ? { skew_ms: skew.skewMs } : {}),
         ...(corrected !== undefined ? { corrected_ms: corrected } : {}),
         basis: (datedByAnchor ?? anchor).tracked.current.hangwatch.time.basis,
+        ...(isSuspectTime(anchor.tracked.input) ? { suspect: true } : {}),
       },
       signals: signals.map((s) => s.id).sort(),
     },
@@ -127,8 +129,11 @@ function withSignals(events: readonly EcsEvent[], signalEvents: readonly EcsEven
  * report that took its time from another record of the group never anchors it: that record's reading stands.
  */
 function chooseTimeAnchor(all: readonly HangSignal[]): HangSignal {
-  const dated = all.filter((s) => s.partnerId === undefined);
-  const signals = dated.length > 0 ? dated : all;
+  // A guest time that could not be right was replaced by the ingest clock (trusted-time.ts): any other reading wins.
+  const trusted = all.filter((s) => !isSuspectTime(s.tracked.input));
+  const pool = trusted.length > 0 ? trusted : all;
+  const dated = pool.filter((s) => s.partnerId === undefined);
+  const signals = dated.length > 0 ? dated : pool;
   const order = { crash: 0, 'exit-abnormal': 1, 'exit-soft': 1, boot: 2 } as const;
   const rank = (s: HangSignal) => order[s.cls] * 2 + (s.cls === 'boot' && !s.measured ? 1 : 0);
   return [...signals].sort((a, b) => rank(a) - rank(b) || a.hangMs - b.hangMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0]!;

@@ -2,7 +2,6 @@ import type { EcsEvent } from '../../../shared/schema/event.js';
 import type { Incident } from '../../../shared/schema/incident.js';
 import { normalizeMac } from '../../../shared/identity.js';
 import { buildIncident, lastInfluenceMs } from './build-incident.js';
-import { isContextDated } from './context-time.js';
 import { BOOT_MARKERS, hasUnresolvedZone, isGuestRecord } from './event-facts.js';
 import { exportFacts, importFacts, type FactsSnapshot } from './facts-snapshot.js';
 import { buildSignals, type SignalContext } from './hang-signals.js';
@@ -13,6 +12,7 @@ import { HostState, type LiveIncident } from './host-state.js';
 import { resolveOptions, type CorrelatorOptions, type ResolvedOptions } from './options.js';
 import { guestZone, resolveEnrichment, routeHypervisor, THREAD_ATTRIBUTED_ACTIONS, type ResolveContext } from './resolve-identity.js';
 import { sourceKeyOf } from './source-stamps.js';
+import { watermarkTimeOf } from './trusted-time.js';
 import { applyEnrichment, enrichmentOfInput, signatureOf, stateSignatureOf, type TrackedEvent } from './tracked-event.js';
 
 // The streaming correlator (DESIGN.md sections 5-7). Per hypervisor it holds the recent events in event-time
@@ -115,9 +115,10 @@ export class Correlator {
         out.events.push(t.current);
       }
     }
-    // A record dated by its file's modification time (a copy's: today) or by another record says nothing new about
-    // how far event time has come: it must not finalize the incidents it may yet join.
-    if (!hasUnresolvedZone(tracked.current) && !isContextDated(tracked.input)) this.advance(host, tracked.enrichment.tsMs);
+    // Only what a record vouches for moves the watermark (trusted-time.ts): host records, a guest record up to its
+    // host-side read time; never a suspect time, a context-dated one, or a local time still waiting for its zone.
+    const vouched = watermarkTimeOf(tracked, host.hypervisor);
+    if (vouched !== undefined) this.advance(host, vouched);
     for (const domain of [...dirty].sort()) this.recomputeDomain(host, domain, out);
     this.evictIfDue(host);
     if (this.placements.version !== this.rehomedAt) this.rehomeInto(out);

@@ -19,6 +19,8 @@ export interface Enrichment {
   /** A record with no time of its own dated by another (context-time.ts): how, and by which event. */
   readonly basis?: TimeBasis;
   readonly datedBy?: string;
+  /** A suspect guest time the record was re-dated from (trusted-time.ts), kept on the event as the claim. */
+  readonly claimed?: string;
 }
 
 export interface TrackedEvent {
@@ -63,6 +65,7 @@ export function applyEnrichment(input: EcsEvent, e: Enrichment): EcsEvent {
   else delete hangwatch.attribution_confidence;
   if (e.zone) hangwatch.time.zone = e.zone;
   if (e.basis) hangwatch.time.basis = e.basis;
+  if (e.claimed !== undefined) hangwatch.time.claimed = e.claimed;
   if (e.correctedMs !== undefined) hangwatch.clock = { ...input.hangwatch.clock, corrected_ms: e.correctedMs };
   const out: EcsEvent = { ...input, '@timestamp': isoUtc(e.tsMs), hangwatch };
   if (Object.keys(libvirt).length > 0) out.libvirt = libvirt;
