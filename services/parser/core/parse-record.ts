@@ -162,7 +162,7 @@ const HOST_DATED_BASES: ReadonlySet<string> = new Set(['explicit', 'zone', 'head
 function noteHostDated(states: SourceStates, host: string, event: EcsEvent): void {
   const time = event.hangwatch.time;
   if (time.year !== undefined || !HOST_DATED_BASES.has(time.basis)) return;
-  if ((time as { suspect?: boolean }).suspect === true) return;
+  if (time.suspect === true) return;
   const dataset = event.event.dataset;
   if (!dataset.startsWith('libvirt.') && !dataset.startsWith('linux.')) return;
   const ms = Date.parse(event['@timestamp']);
