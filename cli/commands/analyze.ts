@@ -36,8 +36,9 @@ Options:
   --guest-tz ZONE    zone of guest local times when the records do not teach it (WinDbg GMT+8 does)
   --inventory FILE   JSON array of {domain, hypervisor?, computerName?, mac?}: explicit guest-to-domain mapping
   --rules DIR        alert rules folder (default: the bundled rules/)
-  --year-reference TIME  reference instant for syslog lines without a year, instead of each file's modification
-                     time (use it on copies that lost their mtime, e.g. git checkouts or cp without -p)
+  --year-reference TIME  reference instant for syslog lines without a year; wins over the host's dated records
+                     (libvirtd, qemu, iostat, journal, dates inside the file), which win over each file's
+                     modification time (weak: copies made without cp -p or from git get fresh ones)
 ${IOSTAT_INTERVAL_HELP}
   --window-before-ms N, --window-after-ms N   evidence window around each hang (default 30 min / 10 min)
 
