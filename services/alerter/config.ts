@@ -12,7 +12,7 @@ export const ALERTER_SCHEMA = {
   ALERTS_TOPIC: { kind: 'string', default: TOPICS.alerts, description: 'Topic alert state changes are produced to (key alert.id)' },
   SILENCES_TOPIC: { kind: 'string', default: TOPICS.silences, description: 'Compacted topic of silences (key rule + key)' },
   AUDIT_TOPIC: { kind: 'string', default: TOPICS.audit, description: 'Compacted topic of audit findings (hangwatch audit --kafka) read by exposure rules, in group GROUP_ID-audit (none: not read)' },
-  ALLOWED_LATENESS_MS: { kind: 'int', default: '3600000', min: 0, description: 'How far behind the newest incident time an incident may arrive and still count' },
+  ALLOWED_LATENESS_MS: { kind: 'int', default: '3600000', min: 0, description: "How far behind its hypervisor's newest trusted incident time (not a suspect guest clock, the ingest clock or a file time) an incident may arrive and still count" },
   IDLE_CLOSE_AFTER_MS: { kind: 'int', default: '300000', min: 0, description: 'After this long without incidents, let event time run on with the wall clock so quiet episodes close (0: only incidents move time)' },
   TICK_MS: { kind: 'int', default: '5000', min: 100, description: 'How often idle closing, throttled updates and gauges are checked' },
   HTTP_PORT: { kind: 'int', default: '8784', min: 0, max: 65535, description: 'Port of /healthz, /readyz, /metrics (0: any free port)' },

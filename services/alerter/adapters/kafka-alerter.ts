@@ -11,6 +11,7 @@ import { AlertEngine, type EngineOptions } from '../core/engine.js';
 import { ExposureEngine } from '../core/exposure.js';
 import { ReorderBuffer } from '../core/reorder-buffer.js';
 import { ReplayGuard } from '../core/replay-guard.js';
+import { isTrustedIncidentTime } from '../core/trusted-incident-time.js';
 import type { Rule } from '../core/rule.js';
 import { SilenceBook, parseSilence, partitionBySilence } from '../core/silence.js';
 import { startAuditInput, type AuditInput } from './audit-input.js';
@@ -104,7 +105,8 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
   // 3. The engine, the outbox and the delivery of state changes.
   // Partitions are read at unequal speeds (a replay delivers one partition's whole history in a few batches),
   // so event time is the slowest partition still behind its end, or the newest seen when none is behind;
-  // incidents wait in the reorder buffer until it has passed them.
+  // incidents wait in the reorder buffer until it has passed them. Only trusted incident times count (a guest
+  // claiming the year 2200 would release everything at once); lateness and closing are the engine's, per hypervisor.
   const engine = new AlertEngine(options.rules, options.engine);
   const buffer = new ReorderBuffer();
   const newest = new Map<string, number>(); // partition -> newest incident time read
@@ -212,7 +214,7 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
             continue;
           }
           const ts = Date.parse(incident['@timestamp']);
-          if (ts > (newest.get(`${batch.partition}`) ?? -Infinity)) newest.set(`${batch.partition}`, ts);
+          if (isTrustedIncidentTime(incident) && ts > (newest.get(`${batch.partition}`) ?? -Infinity)) newest.set(`${batch.partition}`, ts);
           received.inc({ kind: 'upsert' });
           buffer.add(incident);
         }
@@ -237,7 +239,7 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
   const caughtUp = (): boolean => joined && targets.size === 0;
   function releaseDue(): Alert[] {
     const alerts: Alert[] = [];
-    for (const incident of buffer.release(watermark())) {
+    for (const incident of buffer.release(watermark(), joined && behind.size === 0 && targets.size === 0)) {
       const result = engine.upsert(incident);
       if (result.tooLate) {
         tooLate.inc();
@@ -259,10 +261,10 @@ export async function startKafkaAlerter(options: KafkaAlerterOptions): Promise<K
   const timer = setInterval(() => {
     void serial(async () => {
       if (buffer.size > 0) await emit(releaseDue());
-      if (!caughtUp() || options.idleCloseAfterMs === 0 || !Number.isFinite(engine.watermarkMs)) return;
+      if (!caughtUp() || options.idleCloseAfterMs === 0) return;
       const idle = now() - lastArrival;
       if (idle < options.idleCloseAfterMs) return;
-      await emit(engine.advanceClock(engine.watermarkMs + idle));
+      await emit(engine.advanceIdle(idle));
     }).catch((error: unknown) => log.error({ err: error }, 'idle tick failed'));
   }, options.tickMs);
   timer.unref();

@@ -5,11 +5,21 @@ import type { AlertState } from '../../../shared/vocabulary.js';
 import { buildLinks, renderMessage, type LinkOptions } from './alert-render.js';
 import { readPath, scalarText } from './field-path.js';
 import { matchesAll } from './filter.js';
+import { isTrustedIncidentTime } from './trusted-incident-time.js';
 import { FLEET_KEY, isIncidentRule, type IncidentRule, type Rule } from './rule.js';
 import { candidateEnds, clearTime, compareMembers, holdsAt, membersInWindow, type Member } from './window.js';
 
 // The alert engine: pure state over incidents, driven by event time only (the incident's @timestamp and the
 // largest one seen, the watermark), so a replay of the same incidents yields the same alerts with the same ids.
+//
+// Event time is kept per hypervisor (DESIGN.md section 6: guest clocks are untrusted). Each hypervisor's watermark
+// is the newest incident time of that hypervisor that the correlator vouches for (trusted-incident-time.ts): an
+// incident dated by a guest clock that could not be right, by the ingest clock or by a file's modification time
+// counts like any other but moves no watermark. An incident is late only against its own hypervisor's watermark,
+// and a rule key's episode closes on the watermark of the hypervisors whose incidents it holds (the newest of
+// them, for keys that span hypervisors). So one guest claiming the year 2200 neither makes another host's real
+// incidents late nor closes their episodes. `hangwatch analyze` feeds a finite input in event-time order, where
+// nothing is late: it keeps one watermark for all (`sharedWatermark`), as before.
 //
 // Per rule and key it keeps the matching incidents (by incident.id, so an upserted incident replaces itself
 // and is never counted twice) and at most one open episode. An episode opens when the rule's condition first
@@ -19,6 +29,8 @@ import { candidateEnds, clearTime, compareMembers, holdsAt, membersInWindow, typ
 export interface EngineOptions extends LinkOptions {
   /** How far behind the watermark an incident may arrive and still count. Offline input is sorted: 0. */
   readonly allowedLatenessMs?: number;
+  /** One watermark for every hypervisor, moved by every incident: for a finite input in event-time order. */
+  readonly sharedWatermark?: boolean;
 }
 
 export interface UpsertResult {
@@ -54,6 +66,8 @@ interface KeyState {
   episode: Episode | undefined;
   /** Close time of the last closed episode: older incidents for this key are too late to change it. */
   closedUntil: number;
+  /** The hypervisors whose incidents this key has held: its event time is theirs. */
+  readonly hypervisors: Set<string>;
 }
 
 export class AlertEngine {
@@ -63,7 +77,9 @@ export class AlertEngine {
   private readonly states = new Map<string, KeyState>();
   /** incident.id -> the states that count it, so updates and tombstones find what to replace. */
   private readonly memberships = new Map<string, Set<KeyState>>();
-  private watermark = -Infinity;
+  /** Per hypervisor (one entry, '', with sharedWatermark): the newest trusted incident time. */
+  private readonly watermarks = new Map<string, number>();
+  private readonly shared: boolean;
   /** Largest time given to advanceClock: wall-clock idling may close episodes, never count incidents. */
   private clock = -Infinity;
 
@@ -72,10 +88,19 @@ export class AlertEngine {
     this.rules = rules.filter(isIncidentRule);
     this.options = options;
     this.lateness = options.allowedLatenessMs ?? 0;
+    this.shared = options.sharedWatermark === true;
   }
 
+  /** The newest watermark of any hypervisor (-Infinity before the first trusted incident). */
   get watermarkMs(): number {
-    return this.watermark;
+    let newest = -Infinity;
+    for (const ms of this.watermarks.values()) if (ms > newest) newest = ms;
+    return newest;
+  }
+
+  /** One hypervisor's watermark (the shared one with sharedWatermark). */
+  watermarkOf(hypervisor: string): number {
+    return this.watermarks.get(this.shared ? '' : hypervisor) ?? -Infinity;
   }
 
   openEpisodeCount(): number {
@@ -89,8 +114,9 @@ export class AlertEngine {
     const ts = Date.parse(incident['@timestamp']);
     const id = incident.incident.id;
     const known = this.memberships.has(id);
-    if (!known && ts < this.watermark - this.lateness) return { alerts: [], tooLate: true };
-    const alerts: Alert[] = this.advanceWatermark(ts);
+    const hypervisor = this.shared ? '' : (incident.libvirt.hypervisor ?? '');
+    if (!known && ts < this.watermarkOf(hypervisor) - this.lateness) return { alerts: [], tooLate: true };
+    const alerts: Alert[] = this.shared || isTrustedIncidentTime(incident) ? this.advanceWatermark(hypervisor, ts) : [];
     const previous = this.memberships.get(id) ?? new Set<KeyState>();
     const next = new Set<KeyState>();
     for (const rule of this.rules) {
@@ -98,6 +124,7 @@ export class AlertEngine {
       const key = keyOf(rule, incident);
       if (key === undefined) continue;
       const state = this.stateFor(rule, key);
+      state.hypervisors.add(hypervisor);
       if (ts < state.closedUntil) {
         // Its episode is closed: a refinement replaces the stored copy but never reopens or recounts it.
         if (previous.has(state)) {
@@ -121,12 +148,21 @@ export class AlertEngine {
     return { alerts, tooLate: false };
   }
 
-  /** Moves event time on to `ms` (never back): sends held-back updates and closes what is due. */
-  advanceWatermark(ms: number): Alert[] {
-    if (!(ms > this.watermark)) return [];
-    this.watermark = ms;
+  /** Moves a hypervisor's event time on to `ms` (never back): sends held-back updates and closes what is due. */
+  private advanceWatermark(hypervisor: string, ms: number): Alert[] {
+    if (!(ms > this.watermarkOf(hypervisor))) return [];
+    this.watermarks.set(hypervisor, ms);
     // Held-back updates first: they are due at lastEmitAt + throttle, before any close of their episode.
-    return [...this.flushThrottled(this.watermark), ...this.closeDue(this.watermark - this.lateness)];
+    const now = (state: KeyState) => this.stateWatermark(state);
+    return [...this.flushThrottled(now), ...this.closeDue((state) => now(state) - this.lateness)];
+  }
+
+  /** A key's event time: the newest watermark among the hypervisors whose incidents it holds. */
+  private stateWatermark(state: KeyState): number {
+    if (this.shared) return this.watermarkOf('');
+    let newest = -Infinity;
+    for (const hypervisor of state.hypervisors) newest = Math.max(newest, this.watermarkOf(hypervisor));
+    return newest;
   }
 
   /**
@@ -155,14 +191,27 @@ export class AlertEngine {
   advanceClock(ms: number): Alert[] {
     if (ms <= this.clock) return [];
     this.clock = ms;
-    return [...this.flushThrottled(ms), ...this.closeDue(ms - this.lateness)];
+    return [...this.flushThrottled(() => ms), ...this.closeDue(() => ms - this.lateness)];
+  }
+
+  /**
+   * The streaming form of advanceClock: the input has been idle for `idleMs` of wall-clock time, so each key's event
+   * time runs on that far past its own watermark (past its newest incident, for a key whose incidents all carry
+   * untrusted times). Like advanceClock it never moves a watermark.
+   */
+  advanceIdle(idleMs: number): Alert[] {
+    const now = (state: KeyState) => {
+      const watermark = this.stateWatermark(state);
+      return (Number.isFinite(watermark) ? watermark : newestMemberTs(state)) + idleMs;
+    };
+    return [...this.flushThrottled(now), ...this.closeDue((state) => now(state) - this.lateness)];
   }
 
   private stateFor(rule: IncidentRule, key: string): KeyState {
     const id = `${rule.id}\u0000${key}`;
     let state = this.states.get(id);
     if (!state) {
-      state = { rule, key, members: new Map(), episode: undefined, closedUntil: -Infinity };
+      state = { rule, key, members: new Map(), episode: undefined, closedUntil: -Infinity, hypervisors: new Set() };
       this.states.set(id, state);
     }
     return state;
@@ -239,7 +288,7 @@ export class AlertEngine {
    */
   private reviseAfterRemoval(state: KeyState): Alert[] {
     const episode = state.episode as Episode;
-    const at = Math.max(this.watermark, episode.lastEmitAt);
+    const at = Math.max(this.stateWatermark(state), episode.lastEmitAt);
     if (episode.incidents.length === 0) {
       const closedUntil = state.closedUntil;
       const alert = this.close(state, episode.lastEmitAt);
@@ -261,15 +310,16 @@ export class AlertEngine {
     return Math.max(clear, episode.openedAt) + state.rule.quietPeriodMs;
   }
 
-  private closeDue(limit: number): Alert[] {
+  /** Closes the episodes whose close time their key's `limit` has passed. */
+  private closeDue(limitOf: (state: KeyState) => number): Alert[] {
     const due: { state: KeyState; at: number }[] = [];
     for (const state of this.states.values()) {
       const at = this.closeTimeOf(state);
-      if (at !== undefined && at <= limit) due.push({ state, at });
+      if (at !== undefined && at <= limitOf(state)) due.push({ state, at });
     }
     due.sort((a, b) => a.at - b.at || compareText(a.state.rule.id, b.state.rule.id) || compareText(a.state.key, b.state.key));
     const alerts = due.map(({ state, at }) => this.close(state, at));
-    this.prune(limit);
+    this.prune(limitOf);
     return alerts;
   }
 
@@ -284,11 +334,11 @@ export class AlertEngine {
     return alert;
   }
 
-  private flushThrottled(now: number): Alert[] {
+  private flushThrottled(nowOf: (state: KeyState) => number): Alert[] {
     const due: { state: KeyState; at: number }[] = [];
     for (const state of this.states.values()) {
       const episode = state.episode;
-      if (!episode?.pending || episode.lastEmitAt + state.rule.throttleMs > now) continue;
+      if (!episode?.pending || episode.lastEmitAt + state.rule.throttleMs > nowOf(state)) continue;
       if (episodeSignature(episode) === episode.notified) episode.pending = false;
       else due.push({ state, at: episode.lastEmitAt + state.rule.throttleMs });
     }
@@ -297,8 +347,9 @@ export class AlertEngine {
   }
 
   /** Forgets incidents no window or open episode can reach any more, so memory follows the rules' spans. */
-  private prune(limit: number): void {
+  private prune(limitOf: (state: KeyState) => number): void {
     for (const [id, state] of this.states) {
+      const limit = limitOf(state);
       const rule = state.rule;
       const reach = (rule.type === 'first-seen' ? 0 : rule.windowMs) + rule.quietPeriodMs;
       for (const member of state.members.values()) {
@@ -369,6 +420,12 @@ export function keyOf(rule: Rule, incident: unknown): string | undefined {
 
 function episodeSignature(episode: Episode): string {
   return [...episode.incidents].sort().join('\u0000');
+}
+
+function newestMemberTs(state: KeyState): number {
+  let newest = -Infinity;
+  for (const m of state.members.values()) if (m.ts > newest) newest = m.ts;
+  return newest;
 }
 
 /** The members a current or next episode may count. */
