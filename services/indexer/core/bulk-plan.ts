@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { buildDeadLetter } from '../../../shared/deadletter.js';
 import { HangwatchError } from '../../../shared/errors.js';
 import type { DeadLetter } from '../../../shared/schema/deadletter.js';
-import { eventsIndexFor, INDICES } from '../../../shared/topics.js';
+import { INDICES } from '../../../shared/topics.js';
+import { eventsIndexOf } from './event-index.js';
 import { spliceIngested } from './splice-ingested.js';
 import type { TopicKind } from './topic-kinds.js';
 
@@ -171,7 +172,7 @@ function planOne(kind: TopicKind | undefined, m: MessageIn, source: SourceRef, i
       if (typeof id !== 'string' || typeof ts !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(ts)) throw new HangwatchError('HW_RECORD_INVALID', ['event without event.id or @timestamp']);
       const body = oneLine && typeof event === 'object' && !Array.isArray(event) && event.ingested === undefined ? spliceIngested(text, ingested) : undefined;
       (event as Record<string, unknown>).ingested = ingested;
-      return { kind: 'index', index: eventsIndexFor(ts), id, doc, source, ...(body !== undefined ? { body } : {}) };
+      return { kind: 'index', index: eventsIndexOf(doc, ts, ingested), id, doc, source, ...(body !== undefined ? { body } : {}) };
     }
     case 'incidents': {
       const id = (doc.incident as Record<string, unknown> | undefined)?.id;
