@@ -79,8 +79,14 @@ export const YEAR_BASES = ['host-records', 'reference', 'file-mtime', 'ingest'] 
 export type YearBasis = (typeof YEAR_BASES)[number];
 
 // `job`: a libvirtd line naming no VM, placed by another thread's job-lock line naming its thread as the domain's job owner.
-export const ATTRIBUTIONS = ['record', 'file', 'folder', 'inventory', 'mac', 'thread', 'unresolved', 'job'] as const;
+// `sender`: a Winlogbeat document from a topic configured to speak for one domain only (its Kafka identity's binding).
+export const ATTRIBUTIONS = ['record', 'file', 'folder', 'inventory', 'mac', 'thread', 'unresolved', 'job', 'sender'] as const;
 export type Attribution = (typeof ATTRIBUTIONS)[number];
+
+// What a guest's own claim (`hangwatch.identity.conflict.via`) pointed to another domain through: the inventory's
+// computer name or MAC, the hypervisor's qemu `mac=` facts, or a computer name learned from another domain's records.
+export const IDENTITY_CLAIMS = ['inventory', 'mac', 'name'] as const;
+export type IdentityClaim = (typeof IDENTITY_CLAIMS)[number];
 
 export const INCIDENT_KINDS = ['bugcheck', 'hard-hang', 'qemu-exit', 'guest-panic'] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];

@@ -6,6 +6,7 @@ import {
   EVENT_CATEGORIES,
   EVENT_KINDS,
   EVENT_TYPES,
+  IDENTITY_CLAIMS,
   TIME_BASES,
   YEAR_BASES,
 } from '../vocabulary.js';
@@ -266,6 +267,13 @@ export const EcsEventSchema = z.object({
     time: z.object({ basis: z.enum(TIME_BASES), zone: z.string().optional(), year: z.enum(YEAR_BASES).optional(), suspect: z.boolean().optional(), claimed: z.string().optional() }),
     attribution: z.enum(ATTRIBUTIONS).optional(),
     attribution_confidence: z.number().min(0).max(1).optional(),
+    // Extension (DESIGN.md section 7, bindings beat claims): the record was attributed by a binding (its collection
+    // folder, its sender's topic) while its own claim (computer name, MAC) points to `claimed`; kept, never followed.
+    identity: z
+      .object({
+        conflict: z.object({ claimed: z.string(), via: z.enum(IDENTITY_CLAIMS), claim: z.string().optional() }).optional(),
+      })
+      .optional(),
     parse: z.object({
       grammar: z.string(),
       flags: z.array(z.string()).optional(),
@@ -288,6 +296,8 @@ export const EcsEventSchema = z.object({
 });
 
 export type EcsEvent = z.infer<typeof EcsEventSchema>;
+/** A guest's claim that contradicts the binding its record was attributed by (hangwatch.identity.conflict). */
+export type IdentityConflict = NonNullable<NonNullable<EcsEvent['hangwatch']['identity']>['conflict']>;
 
 /** Validates an event; returns the list of problems (empty when valid). Used at service boundaries and in tests. */
 export function listEventProblems(value: unknown): string[] {

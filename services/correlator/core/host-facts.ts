@@ -114,7 +114,9 @@ export class HostFacts {
     }
     const via = event.hangwatch.attribution;
     const name = computerNameOf(event);
-    if (domain && name && isGuestRecord(event) && (via === 'folder' || via === 'inventory' || via === 'mac')) {
+    // A bound record whose computer name claims another domain teaches nothing about that name.
+    const bound = via === 'folder' || via === 'sender' || via === 'inventory' || via === 'mac';
+    if (domain && name && isGuestRecord(event) && bound && !event.hangwatch.identity?.conflict) {
       changed = addTo(this.names, name, { atMs: tsMs, eventId: id, value: { domain, via } }) || changed;
     }
     return changed;

@@ -1,4 +1,4 @@
-import type { EcsEvent } from '../../../shared/schema/event.js';
+import type { EcsEvent, IdentityConflict } from '../../../shared/schema/event.js';
 import { normalizeMac } from '../../../shared/identity.js';
 import type { Zone } from '../../../shared/time.js';
 import type { EventAction } from '../../../shared/vocabulary.js';
@@ -33,9 +33,11 @@ export function routeHypervisor(event: EcsEvent, options: ResolvedOptions): stri
   return findInventoryEntry(event, undefined, options.inventory)?.hypervisor ?? '';
 }
 
+type Identity = Pick<Enrichment, 'domain' | 'attribution' | 'confidence' | 'conflict'>;
+
 export function resolveEnrichment(input: EcsEvent, ctx: ResolveContext): Enrichment {
   const base = enrichmentOfInput(input);
-  let identity: Pick<Enrichment, 'domain' | 'attribution' | 'confidence'> = pickIdentity(base);
+  let identity: Identity = pickIdentity(base);
   if (isGuestRecord(input)) identity = resolveGuestDomain(input, ctx) ?? identity;
   else if (!base.domain && input.event.dataset === 'libvirt.daemon' && THREAD_ATTRIBUTED_ACTIONS.has(input.event.action)) {
     identity = attributeByThread(input, base.tsMs, ctx) ?? attributeByJobOwner(input, base.tsMs, ctx) ?? { attribution: 'unresolved' };
@@ -44,7 +46,7 @@ export function resolveEnrichment(input: EcsEvent, ctx: ResolveContext): Enrichm
   return { hypervisor: ctx.hypervisor, ...identity, ...time };
 }
 
-function pickIdentity(e: Enrichment): Pick<Enrichment, 'domain' | 'attribution' | 'confidence'> {
+function pickIdentity(e: Enrichment): Identity {
   return {
     ...(e.domain ? { domain: e.domain } : {}),
     ...(e.attribution ? { attribution: e.attribution } : {}),
@@ -52,17 +54,26 @@ function pickIdentity(e: Enrichment): Pick<Enrichment, 'domain' | 'attribution' 
   };
 }
 
-/** Guest record -> domain: inventory, collection folder, what the parser found, MAC, learned computer name. */
-function resolveGuestDomain(input: EcsEvent, ctx: ResolveContext): Pick<Enrichment, 'domain' | 'attribution' | 'confidence'> | undefined {
+/**
+ * Guest record -> domain (DESIGN.md section 7), in order: the binding the operator made (the collection folder
+ * `guests/<domain>/`, or the domain a Winlogbeat sender's topic is configured to speak for, applied by the parser as
+ * `sender`), the inventory, what the parser found, the MAC, a learned computer name. A guest's computer name and MAC
+ * are its claims: a claim never moves a bound record to another domain; when it points elsewhere the record keeps its
+ * binding and carries the claim as `hangwatch.identity.conflict`.
+ */
+function resolveGuestDomain(input: EcsEvent, ctx: ResolveContext): Identity | undefined {
+  const tsMs = Date.parse(input['@timestamp']);
+  const binding = bindingOf(input);
+  if (binding) {
+    const conflict = findContradictingClaim(input, binding.domain, tsMs, ctx) ?? input.hangwatch.identity?.conflict;
+    return { ...binding, ...(conflict ? { conflict } : {}) };
+  }
   const entry = findInventoryEntry(input, ctx.hypervisor, ctx.options.inventory);
   if (entry) return { domain: entry.domain, attribution: 'inventory' };
-  const folder = guestFolderDomain(input.log?.file?.path);
-  if (folder) return { domain: folder, attribution: 'folder' };
   const own = input.libvirt?.domain?.name;
   if (own && input.hangwatch.attribution !== 'unresolved') {
     return { domain: own, attribution: input.hangwatch.attribution ?? 'record', ...(input.hangwatch.attribution_confidence !== undefined ? { confidence: input.hangwatch.attribution_confidence } : {}) };
   }
-  const tsMs = Date.parse(input['@timestamp']);
   for (const mac of input.host?.mac ?? []) {
     const fact = ctx.facts.macs.get(normalizeMac(mac))?.at(tsMs);
     if (fact) return { domain: fact.value, attribution: 'mac' };
@@ -72,6 +83,36 @@ function resolveGuestDomain(input: EcsEvent, ctx: ResolveContext): Pick<Enrichme
   // Learned second hand (another record of the same computer was placed by folder, inventory or MAC).
   if (learned) return { domain: learned.value.domain, attribution: learned.value.via, confidence: 0.8 };
   return { attribution: 'unresolved' };
+}
+
+/** The operator's binding of a guest record: the folder it was collected into, or its sender's configured domain. */
+function bindingOf(input: EcsEvent): { domain: string; attribution: 'folder' | 'sender' } | undefined {
+  const folder = guestFolderDomain(input.log?.file?.path);
+  if (folder) return { domain: folder, attribution: 'folder' };
+  const own = input.libvirt?.domain?.name;
+  if (own && input.hangwatch.attribution === 'sender') return { domain: own, attribution: 'sender' };
+  return undefined;
+}
+
+/**
+ * The first of the guest's own claims that names another domain than its binding: the inventory's entry for its
+ * computer name or MAC, this hypervisor's qemu `mac=` for its MAC, the domain its computer name was learned for.
+ */
+function findContradictingClaim(input: EcsEvent, domain: string, tsMs: number, ctx: ResolveContext): IdentityConflict | undefined {
+  const entry = findInventoryEntry(input, ctx.hypervisor, ctx.options.inventory);
+  if (entry && entry.domain !== domain) {
+    const byName = entry.computerName !== undefined && entry.computerName.toLowerCase() === computerNameOf(input);
+    const claim = byName ? (input.winlog?.computer_name ?? input.host?.name) : entry.mac;
+    return { claimed: entry.domain, via: 'inventory', ...(claim ? { claim } : {}) };
+  }
+  for (const mac of input.host?.mac ?? []) {
+    const fact = ctx.facts.macs.get(normalizeMac(mac))?.at(tsMs);
+    if (fact && fact.value !== domain) return { claimed: fact.value, via: 'mac', claim: mac };
+  }
+  const name = computerNameOf(input);
+  const learned = name ? ctx.facts.names.get(name)?.at(tsMs) : undefined;
+  if (learned && learned.value.domain !== domain) return { claimed: learned.value.domain, via: 'name', claim: input.winlog?.computer_name ?? input.host?.name ?? name };
+  return undefined;
 }
 
 export function findInventoryEntry(event: EcsEvent, hypervisor: string | undefined, inventory: readonly InventoryEntry[]): InventoryEntry | undefined {

@@ -1,4 +1,4 @@
-import type { EcsEvent } from '../../../shared/schema/event.js';
+import type { EcsEvent, IdentityConflict } from '../../../shared/schema/event.js';
 import type { Attribution, TimeBasis } from '../../../shared/vocabulary.js';
 import { isoUtc } from '../../../shared/time.js';
 
@@ -21,6 +21,8 @@ export interface Enrichment {
   readonly datedBy?: string;
   /** A suspect guest time the record was re-dated from (trusted-time.ts), kept on the event as the claim. */
   readonly claimed?: string;
+  /** The guest's own claim that contradicts the binding the record was attributed by (resolve-identity.ts). */
+  readonly conflict?: IdentityConflict;
 }
 
 export interface TrackedEvent {
@@ -34,7 +36,7 @@ export interface TrackedEvent {
 
 /** What is sent out of an enrichment (`pendingTime` is internal state, not part of the event). */
 export function signatureOf(e: Enrichment): string {
-  return JSON.stringify([e.tsMs, e.hypervisor, e.domain ?? null, e.attribution ?? null, e.confidence ?? null, e.zone ?? null, e.correctedMs ?? null, e.basis ?? null]);
+  return JSON.stringify([e.tsMs, e.hypervisor, e.domain ?? null, e.attribution ?? null, e.confidence ?? null, e.zone ?? null, e.correctedMs ?? null, e.basis ?? null, e.conflict ?? null]);
 }
 
 /** Whether re-resolving changed anything the correlator holds. */
@@ -51,6 +53,7 @@ export function enrichmentOfInput(event: EcsEvent): Enrichment {
     tsMs: Date.parse(event['@timestamp']),
     ...(event.hangwatch.time.zone ? { zone: event.hangwatch.time.zone } : {}),
     ...(event.hangwatch.clock?.corrected_ms !== undefined ? { correctedMs: event.hangwatch.clock.corrected_ms } : {}),
+    ...(event.hangwatch.identity?.conflict ? { conflict: event.hangwatch.identity.conflict } : {}),
   };
 }
 
@@ -66,6 +69,8 @@ export function applyEnrichment(input: EcsEvent, e: Enrichment): EcsEvent {
   if (e.zone) hangwatch.time.zone = e.zone;
   if (e.basis) hangwatch.time.basis = e.basis;
   if (e.claimed !== undefined) hangwatch.time.claimed = e.claimed;
+  // The parser's conflict (a sender's topic against the MAC it carries) stays unless this one replaces it.
+  if (e.conflict) hangwatch.identity = { ...input.hangwatch.identity, conflict: e.conflict };
   if (e.correctedMs !== undefined) hangwatch.clock = { ...input.hangwatch.clock, corrected_ms: e.correctedMs };
   const out: EcsEvent = { ...input, '@timestamp': isoUtc(e.tsMs), hangwatch };
   if (Object.keys(libvirt).length > 0) out.libvirt = libvirt;

@@ -29,7 +29,7 @@ test('timed facts: latest at or before, else earliest after; prune keeps the las
   assert.equal(facts.at(130)?.value, 'B');
 });
 
-test('inventory wins over the collection folder; configured zone wins over the learned one', () => {
+test('the collection folder wins over the inventory (the claim is flagged); configured zone wins over the learned one', () => {
   const events = [...seedScenario()];
   const local = ev({ at: '2017-03-15T13:00:00.000Z', dataset: 'windows.system', action: 'service-crash', basis: 'zone', path: '/collect/sc7/guests/vm105/System.xml', extra: { host: { name: 'WIN7-105' } } });
   const learned = correlateAll([...events, local], {}).events.find((e) => e.event.id === local.event.id);
@@ -38,7 +38,11 @@ test('inventory wins over the collection folder; configured zone wins over the l
   assert.equal(configured?.['@timestamp'], '2017-03-15T04:00:00.000Z');
   assert.equal(configured?.hangwatch.time.zone, 'Asia/Tokyo');
   const inv = correlateAll([...events, local], { inventory: [{ domain: 'vm777', computerName: 'win7-105' }] }).events.find((e) => e.event.id === local.event.id);
-  assert.deepEqual([inv?.libvirt?.domain?.name, inv?.hangwatch.attribution], ['vm777', 'inventory']);
+  assert.deepEqual([inv?.libvirt?.domain?.name, inv?.hangwatch.attribution], ['vm105', 'folder']);
+  assert.deepEqual(inv?.hangwatch.identity?.conflict, { claimed: 'vm777', via: 'inventory', claim: 'WIN7-105' });
+  const unbound = { ...local, log: { file: { path: '/collect/sc7/System.xml' } } };
+  const byInventory = correlateAll([...events, unbound], { inventory: [{ domain: 'vm777', computerName: 'win7-105' }] }).events.find((e) => e.event.id === local.event.id);
+  assert.deepEqual([byInventory?.libvirt?.domain?.name, byInventory?.hangwatch.attribution, byInventory?.hangwatch.identity], ['vm777', 'inventory', undefined]);
 });
 
 test('qemu -rtc base=localtime teaches the configured host zone to a guest with no WinDbg report', () => {
