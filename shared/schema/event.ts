@@ -267,7 +267,7 @@ export const EcsEventSchema = z.object({
     time: z.object({ basis: z.enum(TIME_BASES), zone: z.string().optional(), year: z.enum(YEAR_BASES).optional(), suspect: z.boolean().optional(), claimed: z.string().optional() }),
     attribution: z.enum(ATTRIBUTIONS).optional(),
     attribution_confidence: z.number().min(0).max(1).optional(),
-    // Extension (DESIGN.md section 7, bindings beat claims): the record was attributed by a binding (its collection
+    // Extension (bindings beat claims): the record was attributed by a binding the operator made (its collection
     // folder, its sender's topic) while its own claim (computer name, MAC) points to `claimed`; kept, never followed.
     identity: z
       .object({

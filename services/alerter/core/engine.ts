@@ -12,7 +12,7 @@ import { candidateEnds, clearTime, compareMembers, holdsAt, membersInWindow, typ
 // The alert engine: pure state over incidents, driven by event time only (the incident's @timestamp and the
 // largest one seen, the watermark), so a replay of the same incidents yields the same alerts with the same ids.
 //
-// Event time is kept per hypervisor (DESIGN.md section 6: guest clocks are untrusted). Each hypervisor's watermark
+// Event time is kept per hypervisor, since guest clocks are untrusted. Each hypervisor's watermark
 // is the newest incident time of that hypervisor that the correlator vouches for (trusted-incident-time.ts): an
 // incident dated by a guest clock that could not be right, by the ingest clock or by a file's modification time
 // counts like any other but moves no watermark. An incident is late only against its own hypervisor's watermark,

@@ -1,7 +1,7 @@
 import type { Incident } from '../../../shared/schema/incident.js';
 import type { TimeBasis } from '../../../shared/vocabulary.js';
 
-// Which incident times may move the alerter's event time (DESIGN.md section 6). The correlator dates an incident
+// Which incident times may move the alerter's event time (guest clocks are untrusted). The correlator dates an incident
 // by its best signal and says how in incident.clock: `suspect` when the only time it had was a guest's that could
 // not be right (it then used the ingest clock); `ingest` and `file-mtime` bases when the hang had no time of its
 // own (a backfill read today, a report copied last week): the hang happened at some other time. Such an incident

@@ -55,7 +55,7 @@ function pickIdentity(e: Enrichment): Identity {
 }
 
 /**
- * Guest record -> domain (DESIGN.md section 7), in order: the binding the operator made (the collection folder
+ * Guest record -> domain, in order: the binding the operator made when collecting (the collection folder
  * `guests/<domain>/`, or the domain a Winlogbeat sender's topic is configured to speak for, applied by the parser as
  * `sender`), the inventory, what the parser found, the MAC, a learned computer name. A guest's computer name and MAC
  * are its claims: a claim never moves a bound record to another domain; when it points elsewhere the record keeps its

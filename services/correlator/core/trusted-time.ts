@@ -3,7 +3,7 @@ import { isContextDated } from './context-time.js';
 import { hasUnresolvedZone, isGuestRecord } from './event-facts.js';
 import type { TrackedEvent } from './tracked-event.js';
 
-// Guest clocks are untrusted (DESIGN.md section 6). A guest controls the times it writes, so one guest's record
+// Guest clocks are untrusted: a guest controls the times it writes, so one guest's record
 // dated 2200 must not make every other record of its hypervisor late, nor finalize their incidents early: a
 // hypervisor's watermark runs on its host records, and a guest record can at most bring it to the time the record
 // was read by the host (its ingest clock), never beyond. Records whose time the parser flagged suspect (far after

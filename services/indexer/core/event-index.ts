@@ -1,6 +1,6 @@
 import { eventsIndexFor } from '../../../shared/topics.js';
 
-// Which daily index an event goes to (DESIGN.md section 6: guest clocks are untrusted). Normally the day of its
+// Which daily index an event goes to (guest clocks are untrusted). Normally the day of its
 // @timestamp. An event whose time the parser or correlator flagged suspect (`hangwatch.time.suspect`: a guest's
 // time far after its reading, before 2000, years before its host's records) goes to the day it was read
 // (`event.created`), so a guest cannot make the cluster create an index (and its shards) for each day it names.

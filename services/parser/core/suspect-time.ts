@@ -1,4 +1,4 @@
-// Guest clocks are untrusted (DESIGN.md section 6): a compromised or merely broken Windows guest writes whatever
+// Guest clocks are untrusted: a compromised or merely broken Windows guest writes whatever
 // time it likes into its event log, its WinDbg report and its dump header. A guest record's time that cannot be
 // right is kept as the guest claimed it and flagged `hangwatch.time.suspect`, so that it never moves a watermark,
 // never opens an incident at the claimed time and never picks a daily index. What "cannot be right" means here:
