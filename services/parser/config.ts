@@ -9,6 +9,7 @@ export const PARSER_SCHEMA = {
   VECTOR_TOPICS: { kind: 'list', default: '', description: "Topics of Vector's kafka sink (JSON encoding of a file source)" },
   RSYSLOG_TOPICS: { kind: 'list', default: '', description: 'Topics of rsyslog omkafka with the hangwatch JSON template' },
   WINLOGBEAT_TOPICS: { kind: 'list', default: '', description: "Topics Winlogbeat writes to directly (its ECS JSON documents), docs/winlogbeat.md" },
+  WINLOGBEAT_SENDERS: { kind: 'list', default: '', description: "What a Winlogbeat topic may speak for, topic=hypervisor or topic=hypervisor/domain,... (a topic only its sender's Kafka principal may write): its documents land there whatever MAC they carry, docs/winlogbeat.md" },
   TOPIC_FORMATS: { kind: 'list', default: '', description: 'Per-topic format of peer topics, topic=format,... (else decided from each record\'s path)' },
   RESTORE_IDENTITY: { kind: 'bool', default: 'true', description: 'With Winlogbeat topics: read the identity topic at start to place guests (MAC) on hypervisors' },
   HTTP_PORT: { kind: 'int', default: '8781', min: 0, max: 65535, description: 'Port of /healthz, /readyz, /metrics' },

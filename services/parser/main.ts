@@ -21,6 +21,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     hangwatch: config.INPUT_TOPICS,
     peers: { filebeat: config.FILEBEAT_TOPICS, vector: config.VECTOR_TOPICS, rsyslog: config.RSYSLOG_TOPICS, winlogbeat: config.WINLOGBEAT_TOPICS },
     formats: config.TOPIC_FORMATS,
+    senders: config.WINLOGBEAT_SENDERS,
   });
   const logger = createLogger({ name: 'parser', level: common.LOG_LEVEL });
   const metrics = new MetricsRegistry();

@@ -42,7 +42,7 @@ export function buildEventRow(event: EcsEvent, incidentId?: string): TimelineRow
     timestampDesc: TIMESTAMP_DESC.event,
     dataset: event.event.dataset,
     action: event.event.action,
-    message: event.message ?? event.event.original ?? '',
+    message: withIdentityConflict(event, event.message ?? event.event.original ?? ''),
     level: event.log?.level,
     eventId: event.event.id,
     domain: event.libvirt?.domain?.name,
@@ -51,6 +51,21 @@ export function buildEventRow(event: EcsEvent, incidentId?: string): TimelineRow
     incidentId,
     timeBasis: event.hangwatch.time.basis,
   };
+}
+
+const CLAIM_WORDS = { inventory: 'the inventory entry for', mac: 'MAC', name: 'computer name' } as const;
+
+/**
+ * A guest record kept on the domain its binding gave it (its collection folder, its sender's topic) while its own
+ * claim names another says so at the front of its message, so every format shows it where a reader looks:
+ * `[identity conflict: claims vm113 (the inventory entry for WIN7-VM113); kept on vm105] ...`.
+ */
+function withIdentityConflict(event: EcsEvent, message: string): string {
+  const conflict = event.hangwatch.identity?.conflict;
+  if (!conflict) return message;
+  const claim = conflict.claim !== undefined ? ` (${CLAIM_WORDS[conflict.via]} ${conflict.claim})` : ` (by ${conflict.via})`;
+  const kept = event.libvirt?.domain?.name ?? event.libvirt?.hypervisor;
+  return `[identity conflict: claims ${conflict.claimed}${claim}${kept ? `; kept on ${kept}` : ''}] ${message}`;
 }
 
 export function buildHangRow(incident: Incident): TimelineRow {

@@ -1,6 +1,7 @@
 import { HangwatchError } from '../../../../shared/errors.js';
 import { FORMATS, type Format } from '../../../../shared/vocabulary.js';
 import { PEER_KINDS, type PeerKind, type TopicBinding } from './peer-kind.js';
+import { parseSenderScope, type SenderScope } from './sender-scope.js';
 
 // Which input topic carries what: our shipper's raw records, or one peer shipper's documents, with an optional
 // format per topic (`HANGWATCH_PARSER_TOPIC_FORMATS="qemu-logs=qemu,..."`) for topics whose paths do not tell
@@ -11,6 +12,8 @@ export interface TopicLists {
   readonly peers: Readonly<Record<PeerKind, readonly string[]>>;
   /** `topic=format` entries. */
   readonly formats: readonly string[];
+  /** `topic=hypervisor` or `topic=hypervisor/domain` entries: what a Winlogbeat topic's sender may speak for. */
+  readonly senders?: readonly string[];
 }
 
 const FILE_PEERS: ReadonlySet<PeerKind> = new Set(['filebeat', 'vector', 'rsyslog']);
@@ -45,12 +48,23 @@ export function buildTopicBindings(lists: TopicLists): Map<string, TopicBinding>
     else if (!FILE_PEERS.has(kind)) problems.push(`format override ${entry}: ${kind} topics are always winlogbeat documents`);
     else formats.set(topic, format as Format);
   }
+  const senders = new Map<string, SenderScope>();
+  for (const entry of lists.senders ?? []) {
+    const eq = entry.indexOf('=');
+    const topic = entry.slice(0, eq).trim();
+    const scope = eq > 0 ? parseSenderScope(entry.slice(eq + 1)) : undefined;
+    if (!scope) problems.push(`sender binding "${entry}" is not topic=hypervisor or topic=hypervisor/domain`);
+    else if (kinds.get(topic) !== 'winlogbeat') problems.push(`sender binding ${entry}: ${topic} is not one of the Winlogbeat topics (HANGWATCH_PARSER_WINLOGBEAT_TOPICS)`);
+    else if (senders.has(topic)) problems.push(`sender binding ${entry}: ${topic} is bound twice; give each sender its own topic`);
+    else senders.set(topic, scope);
+  }
   if (problems.length > 0) throw new HangwatchError('HW_CONFIG_INVALID', [problems.map((p) => `  ${p}`).join('\n')]);
 
   const out = new Map<string, TopicBinding>();
   for (const [topic, kind] of kinds) {
     const format = formats.get(topic);
-    out.set(topic, kind === 'hangwatch' ? { kind } : format ? { kind, format } : { kind });
+    const sender = senders.get(topic);
+    out.set(topic, kind === 'hangwatch' ? { kind } : { kind, ...(format ? { format } : {}), ...(sender ? { sender } : {}) });
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { isObject, readText, type Json } from './json-path.js';
 import type { GuestDirectory, GuestPlacement } from './guest-directory.js';
 import { digestOf } from './peer-line.js';
 import { peerTimeIso, peerTimeMs } from './peer-time.js';
+import { placeBySender, type SenderPlacement, type SenderScope } from './sender-scope.js';
 
 // A Winlogbeat document that Winlogbeat wrote to Kafka itself (issue 13): no hangwatch headers, the guest is
 // the sender. The winlogbeat format parser normalizes it (event.id = computer + channel + record id, so a
@@ -15,6 +16,8 @@ import { peerTimeIso, peerTimeMs } from './peer-time.js';
 export interface WinlogbeatPeerRecord {
   readonly record: RawRecord;
   readonly placement?: GuestPlacement;
+  /** From a topic bound to what its sender may speak for (sender-scope.ts): where the record goes instead. */
+  readonly sender?: SenderPlacement;
 }
 
 function readMacs(doc: Json): string[] {
@@ -25,16 +28,17 @@ function readMacs(doc: Json): string[] {
   return list.filter((m): m is string => typeof m === 'string');
 }
 
-export function winlogbeatRecord(doc: Json, text: string, directory: GuestDirectory, fallbackMs: number): WinlogbeatPeerRecord {
+export function winlogbeatRecord(doc: Json, text: string, directory: GuestDirectory, fallbackMs: number, scope?: SenderScope): WinlogbeatPeerRecord {
   const computer = readText(doc, 'winlog.computer_name', 'computer_name', 'host.name', 'agent.hostname', 'beat.hostname');
   if (computer === undefined) throw new HangwatchError('HW_RECORD_INVALID', ['Winlogbeat document: no winlog.computer_name or host.name']);
   const channel = readText(doc, 'winlog.channel', 'log_name') ?? 'unknown';
   const tsMs = peerTimeMs(readText(doc, '@timestamp')) ?? fallbackMs;
   const placement = directory.place(readMacs(doc), tsMs);
+  const sender = scope ? placeBySender(scope, readMacs(doc), tsMs, directory) : undefined;
   const recordId = readText(doc, 'winlog.record_id', 'record_number');
   const record: RawRecord = {
     bytes: Buffer.from(text, 'utf8'),
-    host: placement?.hypervisor ?? readText(doc, 'host.name', 'beat.hostname') ?? computer,
+    host: sender?.hypervisor ?? placement?.hypervisor ?? readText(doc, 'host.name', 'beat.hostname') ?? computer,
     path: `winlogbeat/${channel}`,
     format: 'winlogbeat',
     fingerprint: `winlogbeat:${computer.toLowerCase()}`,
@@ -43,5 +47,6 @@ export function winlogbeatRecord(doc: Json, text: string, directory: GuestDirect
     // Only used when the document lacks computer, channel or record id (the format parser then has no id).
     sourceId: recordId !== undefined ? `${channel}#${recordId}` : digestOf([text]),
   };
+  if (sender) return { record, sender };
   return placement ? { record, placement } : { record };
 }
