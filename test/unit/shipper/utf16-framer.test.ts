@@ -87,3 +87,39 @@ test('the committed offset is a file offset while a UTF-16 file is read', () => 
   framer.push(input.subarray(0, firstEnd + 10));
   assert.equal(framer.committedOffset, firstEnd);
 });
+
+/** UTF-8 bytes decoded to strings while `run` goes: the work of mapping frame offsets back to the file. */
+function bytesDecoded(run: () => void): number {
+  const toString = Buffer.prototype.toString;
+  let decoded = 0;
+  Buffer.prototype.toString = function (this: Buffer, ...args: Parameters<Buffer['toString']>) {
+    if (args[0] === undefined || args[0] === 'utf8' || args[0] === 'utf-8') decoded += (args[2] ?? this.length) - (args[1] ?? 0);
+    return toString.apply(this, args);
+  };
+  try {
+    run();
+  } finally {
+    Buffer.prototype.toString = toString;
+  }
+  return decoded;
+}
+
+test('many small records in a UTF-16 chunk: offsets right, each byte decoded a bounded number of times', () => {
+  const unit = '<Event/>😀';
+  const work = (size: number): number => {
+    const input = utf16le(unit.repeat(size / (2 * unit.length)));
+    let frames: Frame[] = [];
+    const decoded = bytesDecoded(() => {
+      const framer = createFramer('event-xml', 1 << 20);
+      for (let at = 0; at < input.length; at += 1 << 18) frames.push(...framer.push(input.subarray(at, at + (1 << 18))));
+      frames.push(...framer.end());
+    });
+    frames = frames.filter((f) => f.bytes.toString() === '<Event/>');
+    assert.equal(frames.length, Math.floor(size / (2 * unit.length)));
+    frames.forEach((f, i) => assert.equal(f.offset, 2 + 2 * i * unit.length));
+    return decoded;
+  };
+  const [small, large] = [work(1 << 20), work(4 << 20)];
+  assert.ok(large <= 3 * (4 << 20), `${large} bytes decoded for 4 MiB`);
+  assert.ok(large / small <= 4.2, `4 MiB decoded ${(large / small).toFixed(2)}x the bytes of 1 MiB`);
+});

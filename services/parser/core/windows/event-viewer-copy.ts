@@ -18,7 +18,6 @@ const EVENT_OPEN = /<Event[\s>/]/;
  * keep a description's `at 10:23:28` from reading as a label.
  */
 const LABEL_LINE = /^\s*\p{L}[\p{L}\p{M} .'’()-]{0,39}[:：][ \t]*(\S.*)?$/u;
-const OUTLINE_MARKER = /[ \t]*[-+][ \t]*$/;
 /** A declaration, comment, wrapper or closing tag: XML for the reader, not a copied preamble. */
 const XML_MARKUP = /<[?!/]|<Events[\s>]/;
 /** Event Viewer's fixed header: the Description label is the tenth line. */
@@ -33,6 +32,20 @@ export interface CopiedEvent {
   readonly description?: string;
   /** The preamble is neither outline markers nor a details block. */
   readonly unrecognized: boolean;
+}
+
+/**
+ * The text without the outline marker before the root (`-` or `+` with blanks around it, at the end). Read from
+ * the end: as an expression unanchored at its start (`[ \t]*[-+][ \t]*$`) it rescanned a run of blanks from each of
+ * its characters, 256 KiB of them in front of an event took over a minute.
+ */
+function withoutOutlineMarker(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  if (end === 0 || (text[end - 1] !== '-' && text[end - 1] !== '+')) return text;
+  end--;
+  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  return text.slice(0, end);
 }
 
 function isLabelOnly(line: string): boolean {
@@ -58,9 +71,7 @@ export function splitCopiedEvent(text: string): CopiedEvent {
   // Declarations, comments and an <Events> wrapper are XML the reader handles: no preamble then.
   if (open === null || XML_MARKUP.test(head)) return { xml: text, preamble: '', unrecognized: false };
   const xml = text.slice(open.index);
-  const lines = head
-    .replace(/^\uFEFF/, '')
-    .replace(OUTLINE_MARKER, '')
+  const lines = withoutOutlineMarker(head.replace(/^\uFEFF/, ''))
     .split(/\r?\n/)
     .map((l) => l.trimEnd());
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
