@@ -14,6 +14,8 @@ export interface CollectedFile {
   readonly format: Format | undefined;
   /** Its records' stamps have no year (kern.log, messages): parsed after the host's dated files. */
   readonly yearLess?: boolean;
+  /** It could not be listed or opened (the error's code): one dead letter for it, the other files go on. */
+  readonly unreadable?: string;
 }
 
 const SKIP_NAMES = /(^\.|\.expected\.ndjson$|^(README|SOURCES|truth)\b)/i;
@@ -29,23 +31,41 @@ export async function collectFiles(paths: readonly string[]): Promise<CollectedF
       throw new HangwatchError('HW_INPUT_UNREADABLE', [path, (error as NodeJS.ErrnoException).code ?? String(error)], { cause: error });
     }
     if (info.isDirectory()) await walk(path, out);
-    else out.push({ path, size: info.size, ...(await decideFormat(path)) });
+    else out.push(await collectFile(path));
   }
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
 }
 
+// A folder or file inside the collection that cannot be read (permissions, removed while walking) is one entry
+// marked unreadable, not the end of the walk: one bad file must not cost the analysis of all the others.
 async function walk(dir: string, out: CollectedFile[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    out.push({ path: dir, size: 0, format: undefined, unreadable: errorCode(error) });
+    return;
+  }
   for (const entry of entries) {
     if (SKIP_NAMES.test(entry.name)) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) await walk(path, out);
-    else if (entry.isFile()) {
-      const info = await stat(path);
-      out.push({ path, size: info.size, ...(await decideFormat(path)) });
-    }
+    else if (entry.isFile()) out.push(await collectFile(path));
   }
+}
+
+async function collectFile(path: string): Promise<CollectedFile> {
+  try {
+    const info = await stat(path);
+    return { path, size: info.size, ...(await decideFormat(path)) };
+  } catch (error) {
+    return { path, size: 0, format: undefined, unreadable: errorCode(error) };
+  }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
 /** The file's format (by path, else by its first 4 KiB) and, for text logs, whether its stamps lack a year. */

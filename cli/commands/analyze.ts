@@ -42,8 +42,9 @@ Options:
 ${IOSTAT_INTERVAL_HELP}
   --window-before-ms N, --window-after-ms N   evidence window around each hang (default 30 min / 10 min)
 
-Exit status: 0 when the input was read (finding incidents is not an error), 1 when a path could not be read,
-2 on bad usage.
+Exit status: 0 when the input was read (finding incidents is not an error; a file inside it that could not be
+read, or not to its end, is a dead letter and the others are analysed), 1 when a PATH could not be read, 2 on bad
+usage.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -98,9 +99,11 @@ export async function run(argv: string[]): Promise<number> {
     await writeNdjsonFile(out, OUTPUT_FILES.deadletter, parsed.deadletters),
   ];
   const hosts = new Set(parsed.files.map((f) => f.host));
-  const unknown = parsed.files.filter((f) => f.format === 'unknown');
+  const unknown = parsed.files.filter((f) => f.format === 'unknown' && !f.unreadable).length;
+  const unreadable = parsed.files.filter((f) => f.unreadable).length;
+  const notes = [...(unknown ? [`${unknown} files of unknown format`] : []), ...(unreadable ? [`${unreadable} files unreadable`] : [])];
   process.stdout.write(
-    `hangwatch analyze: ${files.length} files from ${hosts.size} host(s), ${events.length} events, ${parsed.deadletters.length} dead letters${unknown.length ? ` (${unknown.length} files of unknown format: see ${OUTPUT_FILES.deadletter})` : ''}\n`,
+    `hangwatch analyze: ${files.length} files from ${hosts.size} host(s), ${events.length} events, ${parsed.deadletters.length} dead letters${notes.length ? ` (${notes.join(', ')}: see ${OUTPUT_FILES.deadletter})` : ''}\n`,
   );
   process.stdout.write(showControls(formatSummary(correlated.incidents, alerts)));
   process.stdout.write(`Written: ${written.join(', ')}\n`);
