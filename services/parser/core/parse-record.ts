@@ -7,6 +7,7 @@ import { HangwatchError } from '../../../shared/errors.js';
 import { fileEventId, sourceEventId } from '../../../shared/identity.js';
 import { listEventProblems } from '../../../shared/schema/event.js';
 import { isoUtc } from '../../../shared/time.js';
+import { LruMap } from '../../../shared/lru-map.js';
 import type { EventDraft, FormatParser, ParseOptions, SourceState, YearReference } from './event-draft.js';
 import { ParseFailure } from './parse-failure.js';
 import { detectFormat, detectFormatByMagic } from './detect-format.js';
@@ -22,11 +23,23 @@ export interface ParseOutcome {
 
 export type FormatRegistry = Readonly<Partial<Record<Format, FormatParser>>>;
 
+/**
+ * How many sources (and hypervisors) keep their state. The names are partly the sender's (a Winlogbeat document's
+ * channel and host name, a peer's path), so distinct names have no bound: 50k documents with distinct channels kept
+ * 50,001 states, never freed. Past the bound the least recently used source is forgotten; its next record starts
+ * afresh, like a source never seen (a record without a time of its own then takes the read time, and says so).
+ */
+export const MAX_SOURCE_STATES = 10_000;
+
 /** Keeps per-source state (host + path) for the formats that need context between records. */
 export class SourceStates {
-  private readonly states = new Map<string, SourceState>();
+  private readonly states: LruMap<string, SourceState>;
   /** Per hypervisor: the time of its latest dated host record (libvirtd, qemu, iostat, journal), epoch ms. */
-  private readonly hostDated = new Map<string, number>();
+  private readonly hostDated: LruMap<string, number>;
+  constructor(maxSources = MAX_SOURCE_STATES) {
+    this.states = new LruMap(maxSources);
+    this.hostDated = new LruMap(maxSources);
+  }
   /** The reference year-less syslog stamps of `host` take their year from (DESIGN.md section 6), if any. */
   datedReferenceOf(host: string): number | undefined {
     return this.hostDated.get(host);
