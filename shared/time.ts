@@ -11,14 +11,34 @@ export const UTC_ZONE: Zone = { kind: 'fixed', name: '+00:00', offsetMinutes: 0 
 
 const OFFSET_RE = /^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$/i;
 
+/** The offsets clocks use run from -12:00 (Baker Island) to +14:00 (Line Islands). */
+export const MIN_OFFSET_MINUTES = -12 * 60;
+export const MAX_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * Minutes east of UTC of an offset written as its sign, hours and minutes; undefined for one no clock uses (beyond
+ * -12:00 or +14:00, or minutes past 59). A record's `+9999` was read as 100 hours east and moved its time by four days.
+ */
+export function offsetMinutesOf(sign: string, hours: number, minutes: number): number | undefined {
+  if (!Number.isInteger(hours) || !Number.isInteger(minutes) || minutes < 0 || minutes > 59 || hours < 0) return undefined;
+  const value = (sign === '-' ? -1 : 1) * (hours * 60 + minutes);
+  return value < MIN_OFFSET_MINUTES || value > MAX_OFFSET_MINUTES ? undefined : value;
+}
+
+/** offsetMinutesOf for a record's own time: an offset no clock uses is HW_TIME_INVALID, naming it as written. */
+export function requireOffsetMinutes(sign: string, hours: number, minutes: number, written: string): number {
+  const value = offsetMinutesOf(sign, hours, minutes);
+  if (value === undefined) throw new HangwatchError('HW_TIME_INVALID', [`UTC offset ${JSON.stringify(written)} is out of range (offsets run from -12:00 to +14:00)`]);
+  return value;
+}
+
 /** Parses `Asia/Shanghai`, `+08:00`, `+0800`, `GMT+8`, `UTC`, `Z`. Throws HW_TIME_INVALID otherwise. */
 export function parseZone(text: string): Zone {
   const t = text.trim();
   if (t === 'Z' || /^(UTC|GMT)$/i.test(t)) return UTC_ZONE;
   const m = OFFSET_RE.exec(t);
   if (m) {
-    const minutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
-    if (Math.abs(minutes) > 14 * 60) throw new HangwatchError('HW_TIME_INVALID', [`offset out of range: ${text}`]);
+    const minutes = requireOffsetMinutes(m[1] as string, Number(m[2]), Number(m[3] ?? 0), t);
     return { kind: 'fixed', name: formatOffset(minutes), offsetMinutes: minutes };
   }
   try {

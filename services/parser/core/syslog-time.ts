@@ -1,4 +1,4 @@
-import { inferSyslogYear, localToUtcMs, nearestSyslogYear, UTC_ZONE, type Zone } from '../../../shared/time.js';
+import { inferSyslogYear, localToUtcMs, nearestSyslogYear, requireOffsetMinutes, UTC_ZONE, type Zone } from '../../../shared/time.js';
 import type { YearReference } from './event-draft.js';
 
 // Timestamps of syslog prefixes ("Mar 15 06:03:48") and ISO syslog prefixes, built from characters with
@@ -77,7 +77,7 @@ export function isoPrefixInstant(text: string): SyslogInstant | undefined {
   if (!m) return undefined;
   const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
   let value = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
-  if (m[8] !== 'Z') value -= (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) * 60_000;
+  if (m[8] !== 'Z') value -= requireOffsetMinutes(m[9] as string, Number(m[10]), Number(m[11]), m[8] as string) * 60_000;
   return { ms: value, basis: 'explicit' };
 }
 

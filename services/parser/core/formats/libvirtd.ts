@@ -1,5 +1,5 @@
 import type { EventAction } from '../../../../shared/vocabulary.js';
-import { formatOffset, isoUtc, localToUtcMs, utcMsFromParts, UTC_ZONE, type Zone } from '../../../../shared/time.js';
+import { formatOffset, isoUtc, localToUtcMs, requireOffsetMinutes, utcMsFromParts, UTC_ZONE, type Zone } from '../../../../shared/time.js';
 import rules from '../../../../grammars/generated/libvirtd.js';
 import { runShapedGrammar } from '../../../../grammars/run-shaped-grammar.js';
 import { lexer } from '../../../../grammars/lexers/libvirtd.js';
@@ -52,7 +52,7 @@ const digits = (text: string, at: number, n: number): number => Number.parseInt(
 
 function stampToMs(stamp: string): number {
   // "2017-03-15 06:03:48.180+0000: "
-  const offset = (stamp[23] === '-' ? -1 : 1) * (digits(stamp, 24, 2) * 60 + digits(stamp, 26, 2));
+  const offset = requireOffsetMinutes(stamp[23] as string, digits(stamp, 24, 2), digits(stamp, 26, 2), stamp.slice(23, 28));
   return utcMsFromParts(digits(stamp, 0, 4), digits(stamp, 5, 2), digits(stamp, 8, 2), digits(stamp, 11, 2), digits(stamp, 14, 2), digits(stamp, 17, 2), digits(stamp, 20, 3)) - offset * 60_000;
 }
 

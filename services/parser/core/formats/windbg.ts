@@ -1,6 +1,6 @@
 import type { Bugcheck, EcsEvent } from '../../../../shared/schema/event.js';
 import type { TimeBasis } from '../../../../shared/vocabulary.js';
-import { formatOffset, isoUtc, localToUtcMs, utcMsFromParts } from '../../../../shared/time.js';
+import { formatOffset, isoUtc, localToUtcMs, requireOffsetMinutes, utcMsFromParts } from '../../../../shared/time.js';
 import type { EventDraft, FormatParser, ParseContext } from '../event-draft.js';
 import { ParseFailure } from '../parse-failure.js';
 import { chooseReportBugcheck } from '../windows/windbg-bugcheck.js';
@@ -60,7 +60,7 @@ function readSessionTime(report: WindbgReport, ctx: ParseContext): ReportTime | 
   const wall = utcMsFromParts(s.year, month, s.day, s.time.hour, s.time.minute, s.time.second, ms);
   const local = isoUtc(wall).slice(0, 23);
   if (s.zone && /^(GMT|UTC)$/i.test(s.zone.name)) {
-    const offsetMinutes = (s.zone.sign === '-' ? -1 : 1) * (s.zone.hours * 60 + s.zone.minutes);
+    const offsetMinutes = requireOffsetMinutes(s.zone.sign, s.zone.hours, s.zone.minutes, `${s.zone.name}${s.zone.sign}${s.zone.hours}:${String(s.zone.minutes).padStart(2, '0')}`);
     const zone = formatOffset(offsetMinutes);
     return { ms: wall - offsetMinutes * 60_000, basis: 'explicit', zone, offsetMinutes, local: `${local}${zone}`, exact: true, fromContext: false };
   }

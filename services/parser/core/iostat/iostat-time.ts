@@ -1,4 +1,4 @@
-import { utcMsFromParts, type Zone } from '../../../../shared/time.js';
+import { requireOffsetMinutes, utcMsFromParts, type Zone } from '../../../../shared/time.js';
 import { cachedLocalToUtcMs } from '../kernel/local-time-cache.js';
 import { ParseFailure } from '../parse-failure.js';
 
@@ -120,9 +120,8 @@ export function isoBlockMs(stamp: string, zone: Zone): { ms: number; explicit: b
   if (i >= stamp.length) return { ms: localDateTimeMs(date, seconds, zone) + fractionMs, explicit: false };
   let offsetMinutes = 0;
   if (stamp[i] !== 'Z') {
-    const sign = stamp[i] === '-' ? -1 : 1;
     const hhmm = stamp.slice(i + 1).replace(':', '');
-    offsetMinutes = sign * (Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(2, 4)));
+    offsetMinutes = requireOffsetMinutes(stamp[i] as string, Number(hhmm.slice(0, 2)), Number(hhmm.slice(2, 4)), stamp.slice(i));
   }
   const utc = Date.UTC(date.year, date.month - 1, date.day) + seconds * 1000 + fractionMs;
   return { ms: utc - offsetMinutes * 60_000, explicit: true };

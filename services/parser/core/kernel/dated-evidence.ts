@@ -3,6 +3,7 @@ import type { KernelMemo } from './kernel-memo.js';
 import type { SyslogLine } from './line-shape.js';
 import { bsdStampMs } from './kernel-time.js';
 import { hostZoneOf } from './resolve-time.js';
+import { offsetMinutesOf } from '../../../../shared/time.js';
 
 // Full dates a year-less log carries inside its own lines (DESIGN.md section 6: the same host's dated records give
 // the year). Two kinds are common in kern.log / messages:
@@ -33,7 +34,9 @@ export function embeddedIsoMs(message: string): number | undefined {
   const zone = m[8];
   if (zone === undefined || zone === 'Z') return ms;
   const offset = zone.replace(':', '');
-  return ms - (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5))) * 60_000;
+  // Evidence, not the record's own time: an offset no clock uses makes it no evidence.
+  const minutes = offsetMinutesOf(offset[0] as string, Number(offset.slice(1, 3)), Number(offset.slice(3, 5)));
+  return minutes === undefined ? undefined : ms - minutes * 60_000;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Zone } from '../../../../shared/time.js';
+import { requireOffsetMinutes, type Zone } from '../../../../shared/time.js';
 import type { YearReference } from '../event-draft.js';
 import { monthFromName, readSyslogStamp } from '../syslog-stamp.js';
 import { syslogYear } from '../syslog-time.js';
@@ -104,8 +104,8 @@ export function isoStampMs(stamp: string, zone: Zone): StampInstant {
   if (sign === 'Z' || s.startsWith('UTC', i) || s.startsWith('GMT', i)) return { ms: wall, explicit: true };
   if (sign === '+' || sign === '-') {
     const offset = s.slice(i + 1, i + 6).replace(':', '');
-    const minutes = digits(offset, 0, 2) * 60 + (/^\d\d\d\d/.test(offset) ? digits(offset, 2, 2) : 0);
-    return { ms: wall - (sign === '-' ? -1 : 1) * minutes * 60_000, explicit: true };
+    const minutes = requireOffsetMinutes(sign, digits(offset, 0, 2), /^\d\d\d\d/.test(offset) ? digits(offset, 2, 2) : 0, s.slice(i, i + 6).trim());
+    return { ms: wall - minutes * 60_000, explicit: true };
   }
   return { ms: cachedLocalToUtcMs(zone, year, month, day, hour, minute, second, fractionMs(frac)), explicit: false };
 }

@@ -1,5 +1,6 @@
 import { readSyslogStamp, type SyslogStamp } from '../syslog-stamp.js';
 import { offsetOfZoneAbbreviation } from './zone-abbreviation.js';
+import { requireOffsetMinutes } from '../../../../shared/time.js';
 
 // The prefix a syslog daemon or `journalctl` puts in front of a daemon's message, read by typed code rather than
 // the grammar (month names of every common locale and any program name are more than a lexer token should be):
@@ -41,9 +42,8 @@ const ms3 = (fraction: string | undefined): number => (fraction ? Number(fractio
 
 function offsetMinutes(text: string): number {
   if (text === 'Z') return 0;
-  const sign = text[0] === '-' ? -1 : 1;
   const digits = text.slice(1).replace(':', '');
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
+  return requireOffsetMinutes(text[0] as string, Number(digits.slice(0, 2)), Number(digits.slice(2, 4) || '0'), text);
 }
 
 function readTime(text: string, at: number): { time: PrefixTime; end: number } | undefined {

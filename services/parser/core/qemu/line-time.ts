@@ -1,4 +1,4 @@
-import { utcMsFromParts } from '../../../../shared/time.js';
+import { requireOffsetMinutes, utcMsFromParts } from '../../../../shared/time.js';
 import type { TimeBasis } from '../../../../shared/vocabulary.js';
 import type { ParseContext, SourceState } from '../event-draft.js';
 import { ParseFailure } from '../parse-failure.js';
@@ -21,13 +21,13 @@ export function explicitTime(state: SourceState, grammar: string, stamp: { type:
   const n = (from: number, to: number) => Number(s.slice(from, to));
   let ms: number;
   if (stamp.type === 'libvirtStamp') {
-    const offset = (s[23] === '-' ? -1 : 1) * (n(24, 26) * 60 + n(26, 28));
+    const offset = requireOffsetMinutes(s[23] as string, n(24, 26), n(26, 28), s.slice(23, 28));
     ms = utcMsFromParts(n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19), n(20, 23)) - offset * 60_000;
   } else {
     const m = ISO.exec(s);
     if (!m) throw new ParseFailure('HW_TIME_INVALID', grammar, s);
     const frac = Number((m[7] ?? '0').slice(0, 3).padEnd(3, '0'));
-    const offset = m[8] === 'Z' ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
+    const offset = m[8] === 'Z' ? 0 : requireOffsetMinutes(m[9] as string, Number(m[10]), Number(m[11]), m[8] as string);
     ms = utcMsFromParts(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), frac) - offset * 60_000;
   }
   state.lastTimestampMs = ms;

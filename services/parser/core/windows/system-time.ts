@@ -1,5 +1,5 @@
 import { HangwatchError } from '../../../../shared/errors.js';
-import { isoUtc, utcMsFromParts } from '../../../../shared/time.js';
+import { isoUtc, requireOffsetMinutes, utcMsFromParts } from '../../../../shared/time.js';
 
 // Event XML `TimeCreated SystemTime` (`2017-03-15T05:13:20.109375000Z` from wevtutil, 7 fraction digits from
 // Get-WinEvent's ToXml()) and Winlogbeat's `@timestamp` (ms or ns fractions). Built from the digits with
@@ -16,10 +16,8 @@ export function parseUtcInstant(text: string): number {
   const utc = utcMsFromParts(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
   const zone = m[8];
   if (zone === undefined || zone === 'Z') return utc;
-  const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
-  const offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
-  return utc - offsetMinutes * 60_000;
+  return utc - requireOffsetMinutes(zone[0] as string, Number(digits.slice(0, 2)), Number(digits.slice(2, 4)), zone) * 60_000;
 }
 
 /**
