@@ -277,9 +277,17 @@ export class ShipperRuntime {
         this.enqueue(file, record as FileRecord, (file.framer as NonNullable<TailedFile['framer']>).push(chunk));
         return 'acted';
       }
-      case 'flush':
-        this.enqueue(file, record as FileRecord, file.framer?.end() ?? []);
+      case 'flush': {
+        const frames = file.framer?.end() ?? [];
+        // At the end of `ship --once` what end() gives is the file's unfinished tail (a last line without its
+        // newline, an event or report not closed yet). It is shipped; but when the file changed within
+        // flush_timeout_ms its writer may not be done, so the saved position stays at the tail's first byte and the
+        // next run reads it again whole (same offset, same event id: the complete record replaces the partial one)
+        // instead of shipping its rest as a record of its own. A settled file's tail is its end.
+        const writing = this.policy.final && frames.length > 0 && now - Date.parse(file.mtime) < this.policy.flushTimeoutMs;
+        this.enqueue(file, record as FileRecord, frames, writing ? (frames[0] as Frame).offset : undefined);
         return 'wait';
+      }
       case 'close':
         if (record && file.framer) this.enqueue(file, record, file.framer.end());
         this.options.logger.info({ path: file.path, offset: file.readOffset }, 'rotated or deleted file read to its end; closed');
@@ -289,7 +297,8 @@ export class ShipperRuntime {
     }
   }
 
-  private enqueue(file: TailedFile, record: FileRecord, frames: readonly Frame[]): void {
+  /** Queues frames; `holdAt`: reading resumes there however far they reach (an unfinished tail, see 'flush'). */
+  private enqueue(file: TailedFile, record: FileRecord, frames: readonly Frame[], holdAt?: number): void {
     const framer = file.framer;
     if (!framer) return;
     if (frames.length > 0) {
@@ -299,10 +308,10 @@ export class ShipperRuntime {
         const frame = frames[i] as Frame;
         if (frame.oversize) this.m.oversize.inc();
         // Everything before the next record's first byte is emitted once this one is (blank lines in between too).
-        const resumeAt = frames[i + 1]?.offset ?? framer.committedOffset;
+        const resumeAt = holdAt ?? frames[i + 1]?.offset ?? framer.committedOffset;
         this.queue.pushRecord(build(frame, record.id, resumeAt));
       }
-      record.emitted = framer.committedOffset;
+      record.emitted = holdAt ?? framer.committedOffset;
     } else if (framer.committedOffset !== record.emitted) {
       record.emitted = framer.committedOffset;
       this.queue.pushMark(record.id, framer.committedOffset);

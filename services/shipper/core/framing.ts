@@ -148,13 +148,22 @@ class LineFramer implements Framer {
   }
 }
 
-/** A whole document (a WinDbg report): bounded; beyond the limit it becomes an oversize frame. */
+/**
+ * A whole document (a WinDbg report): bounded; beyond the limit it becomes an oversize frame. It is emitted when its
+ * file stops growing (end()), but a debugger may still be writing it: symbol loading pauses `!analyze -v` for longer
+ * than the flush timeout. Bytes that arrive after an emission continue the same document, which end() emits again
+ * whole from its first byte: the same offset, so the same event id, and the complete report replaces the partial one
+ * (emitted as a document of its own, the rest was a report without its header, dated by the read time). A document
+ * past the limit is emitted once as an oversize record; what comes after it starts a new document.
+ */
 class DocumentFramer implements Framer {
   private parts: Buffer[] = [];
   private size = 0;
   private hash = createHash('sha256');
   private start: number;
   private total = 0;
+  /** How much of the document end() has emitted. */
+  private emitted = 0;
   committedOffset: number;
 
   constructor(
@@ -177,15 +186,20 @@ class DocumentFramer implements Framer {
   }
 
   end(): Frame[] {
-    if (this.total === 0) return [];
-    const bytes = Buffer.concat(this.parts);
-    const frame: Frame =
-      this.total > this.max ? { offset: this.start, bytes, oversize: { length: this.total, sha256: this.hash.digest('hex') } } : { offset: this.start, bytes };
+    if (this.total === this.emitted) return [];
+    if (this.parts.length > 1) this.parts = [Buffer.concat(this.parts)];
+    const bytes = this.parts[0] as Buffer;
+    this.committedOffset = this.start + this.total;
+    if (this.total <= this.max) {
+      this.emitted = this.total;
+      return [{ offset: this.start, bytes }];
+    }
+    const frame: Frame = { offset: this.start, bytes, oversize: { length: this.total, sha256: this.hash.digest('hex') } };
     this.start += this.total;
-    this.committedOffset = this.start;
     this.parts = [];
     this.size = 0;
     this.total = 0;
+    this.emitted = 0;
     this.hash = createHash('sha256');
     return [frame];
   }
