@@ -14,6 +14,12 @@ type Structure = Token | null | undefined | string | number | boolean | Structur
 type Plan = { kind: 'ok'; template: unknown } | { kind: 'fail'; reason: string; expected: string[]; ambiguous?: number };
 
 const MAX_SHAPES = 4096;
+/**
+ * The most tokens a line may have. nearley's chart grows with the tokens of an ambiguous prefix: one iostat line
+ * of 16 KiB `a a a ...` (8k tokens) took 2 s and 400 MB, 64 KiB ran out of memory. Real lines have at most ~100
+ * (the widest fixture: an iostat JSON row, 92); a longer one is no line of these grammars.
+ */
+export const MAX_LINE_TOKENS = 1024;
 const plans = new WeakMap<nearley.CompiledRules, Map<string, Plan>>();
 
 /** Marker standing for "the i-th token" inside a cached template. */
@@ -25,8 +31,12 @@ export function runShapedGrammar<T>(name: string, rules: nearley.CompiledRules, 
   const tokens: Token[] = [];
   try {
     lexer.reset(input);
-    for (let t = lexer.next(); t !== undefined; t = lexer.next()) tokens.push(t);
+    for (let t = lexer.next(); t !== undefined; t = lexer.next()) {
+      if (tokens.length === MAX_LINE_TOKENS) throw new ParseFailure('HW_PARSE_NO_MATCH', name, `a line of more than ${MAX_LINE_TOKENS} tokens`, []);
+      tokens.push(t);
+    }
   } catch (error) {
+    if (error instanceof ParseFailure) throw error;
     throw new ParseFailure('HW_PARSE_NO_MATCH', name, firstLine(error), []);
   }
   let shapes = plans.get(rules);
