@@ -4,11 +4,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ENTITY_BOMB_XML } from '../generator/hostile.js';
+import { randomDumpHeader, repeatTo, systemEventXml, templateBombEvtx } from '../generator/hostile-files.js';
 import { generateCorpus } from '../generator/generate.js';
 import { DEFAULT_OPTIONS } from '../generator/types.js';
 import { createRng } from '../generator/prng.js';
@@ -16,6 +17,12 @@ import { RSS_BOUND_MB, HEAP_LIMIT_MB, parseCounts, runBounded } from './harness/
 import { SIZES, MODE, formatSize } from './harness/mode.js';
 import { recordRow } from './harness/table.js';
 import { REPO, WORK } from './harness/paths.js';
+import { collectingLogger, startFakeElasticsearch, startShipperRuntime, writeThrough, type BulkAnswer } from './harness/in-process.js';
+import { MAX_SOURCE_STATES, SourceStates } from '../../services/parser/core/parse-record.js';
+import { FORMAT_PARSERS } from '../../services/parser/core/registry.js';
+import { GuestDirectory } from '../../services/parser/core/peer/guest-directory.js';
+import { parseKafkaMessage } from '../../services/parser/core/peer/parse-kafka-message.js';
+import type { BulkOp } from '../../services/indexer/core/bulk-plan.js';
 
 const dir = join(WORK, 'hostile');
 const VALID = '2017-03-15 05:11:55.000+0000: 4242: error : qemuMonitorIO:689 : internal error: End of file from monitor\n';
@@ -47,6 +54,8 @@ interface Case {
   readonly check: (result: { parsed: number; deadletters: number; letters: string; events: string }) => Promise<void>;
   /** Records the input holds (for the table). */
   readonly records: number;
+  /** Wall-clock bound of the run, where the fault was a stall (a scan that was quadratic): asserted and in the row. */
+  readonly timeBoundS?: number;
 }
 
 async function runCase(c: Case): Promise<void> {
@@ -56,7 +65,9 @@ async function runCase(c: Case): Promise<void> {
   const letters = join(dir, `${c.order}.deadletter.ndjson`);
   const events = join(dir, `${c.order}.events.ndjson`);
   const args = ['parse', '--format', c.format, '--host', 'hostile-host', '--deadletter', letters, ...(c.maxRecordBytes ? ['--max-record-bytes', String(c.maxRecordBytes)] : []), input];
+  const started = Date.now();
   const run = await runBounded(args, events);
+  const seconds = (Date.now() - started) / 1000;
   assert.equal(run.code, 0, `${c.name}: exit status (stderr: ${run.stderr.slice(-800)})`);
   const counts = parseCounts(run.stderr);
   await recordRow(c.order, {
@@ -66,10 +77,11 @@ async function runCase(c: Case): Promise<void> {
     deadletters: counts.deadletters,
     duplicates: 0,
     lost: c.records - counts.parsed - counts.deadletters,
-    recovery: `peak RSS ${run.peakRssMb.toFixed(0)} MiB (bound ${RSS_BOUND_MB})`,
+    recovery: `peak RSS ${run.peakRssMb.toFixed(0)} MiB (bound ${RSS_BOUND_MB})${c.timeBoundS ? `, ${seconds.toFixed(1)} s (bound ${c.timeBoundS} s)` : ''}`,
     notes: `hangwatch parse --format ${c.format}${c.maxRecordBytes ? ` --max-record-bytes ${c.maxRecordBytes}` : ''}, heap limit ${HEAP_LIMIT_MB} MiB`,
   });
   assert.ok(run.peakRssMb < RSS_BOUND_MB, `${c.name}: peak RSS ${run.peakRssMb} MiB under ${RSS_BOUND_MB} MiB`);
+  if (c.timeBoundS) assert.ok(seconds < c.timeBoundS, `${c.name}: ${seconds.toFixed(1)} s, bound ${c.timeBoundS} s`);
   assert.equal(counts.parsed + counts.deadletters, c.records, `${c.name}: every record is an event or a dead letter`);
   await c.check({ ...counts, letters, events });
   await rm(input);
@@ -86,6 +98,9 @@ async function checkLetters(path: string, code: RegExp, each?: (l: Letter) => vo
   });
 }
 
+const TINY_EVENT = '<Event><System><EventID>1</EventID><Computer>W</Computer></System></Event>';
+const guestEvent = (id: number, record: number, data = ''): string => systemEventXml(id, record, 'WIN7-VM113', data);
+const forgedEvent = systemEventXml(41, 99, 'WIN7-VM105', '0x00000101');
 const huge = libvirtdLine('2017-03-15 05:11:54.777+0000', `internal error: ${'A'.repeat(SIZES.hugeLineBytes)}`);
 const cases: Case[] = [
   {
@@ -252,7 +267,140 @@ const cases: Case[] = [
       if (deadletters > 0) await checkLetters(letters, /^HW_TIME_INVALID$/);
     },
   },
+  {
+    order: '10-13',
+    name: `event XML junk: ${formatSize(SIZES.junkBytes, 'bytes')} each of '<?xml' repeated, '<Events ' repeated, blanks before a copied event's label`,
+    format: 'winevent-xml',
+    // Before: two backtracking expressions over the text between events; 1 MiB of '<?xml' was killed at 60 s.
+    timeBoundS: 60,
+    records: 5,
+    input: async () =>
+      `${repeatTo('<?xml', SIZES.junkBytes)}${guestEvent(6005, 1)}\n${repeatTo('<Events ', SIZES.junkBytes)}${guestEvent(6006, 2)}\n${repeatTo(' \t', SIZES.junkBytes)}\nEvent Xml:\n${guestEvent(6009, 3)}\n`,
+    check: async ({ parsed, deadletters, letters, events }) => {
+      assert.deepEqual({ parsed, deadletters }, { parsed: 3, deadletters: 2 });
+      await checkLetters(letters, /^HW_(XML_MALFORMED|RECORD_INVALID)$/);
+      const codes: string[] = [];
+      await readNdjson<{ event: { code: string } }>(events, (e) => codes.push(e.event.code));
+      assert.deepEqual(codes, ['6005', '6006', '6009'], 'the events after each run of junk are read');
+    },
+  },
+  {
+    order: '10-14',
+    name: 'a forged event inside CDATA, a comment and a processing instruction',
+    format: 'winevent-xml',
+    records: 3,
+    input: async () =>
+      [
+        guestEvent(6005, 1, `<![CDATA[</Event>${forgedEvent}<Event>]]>`),
+        `<!-- ${forgedEvent} -->`,
+        guestEvent(6006, 2, `<?forged </Event>${forgedEvent}<Event> ?>`),
+        '',
+      ].join('\n'),
+    check: async ({ parsed, deadletters, letters, events }) => {
+      // The CDATA and the instruction are data of the events they are in; the comment between events is text.
+      assert.deepEqual({ parsed, deadletters }, { parsed: 2, deadletters: 1 });
+      await checkLetters(letters, /^HW_RECORD_INVALID$/);
+      const seen: Array<{ code: string; computer: string; param1: string | undefined }> = [];
+      await readNdjson<{ event: { code: string }; winlog: { computer_name: string; event_data?: { param1?: string } } }>(events, (e) =>
+        seen.push({ code: e.event.code, computer: e.winlog.computer_name, param1: e.winlog.event_data?.param1 }),
+      );
+      assert.deepEqual(
+        seen.map((e) => [e.code, e.computer]),
+        [
+          ['6005', 'WIN7-VM113'],
+          ['6006', 'WIN7-VM113'],
+        ],
+        'no forged 41 for WIN7-VM105',
+      );
+      assert.ok(seen[0]?.param1?.includes(`</Event>${forgedEvent}<Event>`), 'the CDATA text is kept as data');
+    },
+  },
+  {
+    order: '10-15',
+    name: 'EVTX template bomb: a chunk of records each instantiating 2^40 renders',
+    format: 'evtx',
+    // Before: 4 KiB of templates kept analyze busy past 30 s; then a chunk of damaged records took 20 s to report.
+    timeBoundS: 30,
+    records: templateBombEvtx().records,
+    input: async () => Buffer.from(templateBombEvtx().file),
+    check: async ({ parsed, deadletters, letters }) => {
+      assert.equal(parsed, 0);
+      assert.equal(deadletters, templateBombEvtx().records, 'one dead letter per record, with the chunk offset');
+      await checkLetters(letters, /^HW_EVTX_DAMAGED$/, (l) => assert.match(l.error.message, /rendering takes more than|rendering budget/));
+    },
+  },
+  {
+    order: '10-16',
+    name: 'a crash dump header of random bytes after PAGEDU64',
+    format: 'dump',
+    records: 1,
+    input: async () => Buffer.from(randomDumpHeader(createRng(16).fork('dump'))),
+    check: async ({ deadletters, letters }) => {
+      // Before: an incident in the year 48080.
+      assert.equal(deadletters, 1);
+      await checkLetters(letters, /^HW_DUMP_INVALID$/, (l) => assert.match(l.error.message, /implausible/));
+    },
+  },
+  {
+    order: '10-17',
+    name: `${formatSize(SIZES.utf16Bytes, 'bytes')} of tiny events in UTF-16`,
+    format: 'winevent-xml',
+    // Before: each frame's file offset decoded its UTF-16 chunk from the start (64k tiny events in 1 MiB: 55 s).
+    timeBoundS: 60,
+    records: Math.floor(SIZES.utf16Bytes / 2 / TINY_EVENT.length),
+    input: async () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(TINY_EVENT.repeat(Math.floor(SIZES.utf16Bytes / 2 / TINY_EVENT.length)), 'utf16le')]),
+    check: async ({ parsed, events }) => {
+      let k = 0;
+      await readNdjson<{ log: { offset: number } }>(events, (e) => {
+        assert.equal(e.log.offset, 2 + 2 * k * TINY_EVENT.length, 'each event at its offset in the UTF-16 file');
+        k++;
+      });
+      assert.equal(parsed, Math.floor(SIZES.utf16Bytes / 2 / TINY_EVENT.length));
+    },
+  },
+  {
+    order: '10-18',
+    name: `a kernel line of ${formatSize(SIZES.longLineBytes, 'bytes')} of '/'`,
+    format: 'kernel',
+    // Before: the grep-prefix expression split the word every way (64 KiB: 4 s, quadratic).
+    timeBoundS: 60,
+    records: 2,
+    input: async () => `${'/'.repeat(SIZES.longLineBytes)}\nMar 15 13:11:55 sc7 kernel: [18053.112301] kvm: vcpu0, guest rIP: 0xfffff80002a3b5c0 ignored rdmsr: 0x641\n`,
+    check: async ({ parsed, deadletters, events }) => {
+      assert.equal(parsed + deadletters, 2);
+      assert.match(await readFile(events, 'utf8'), /ignored rdmsr: 0x641/, 'the valid line after it is read');
+    },
+  },
+  {
+    order: '10-19',
+    name: `an iostat line of ${formatSize(SIZES.longLineBytes, 'bytes')} of 'a a a'`,
+    format: 'iostat',
+    // Before: nearley's chart over thousands of tokens (16 KiB: 2 s and 400 MB; 64 KiB ran out of memory).
+    timeBoundS: 60,
+    records: 1,
+    input: async () => `${'a '.repeat(SIZES.longLineBytes / 2)}\n`,
+    check: async ({ deadletters, letters }) => {
+      assert.equal(deadletters, 1);
+      await checkLetters(letters, /^HW_PARSE_NO_MATCH$/, (l) => assert.match(l.error.message, /more than \d+ tokens/));
+    },
+  },
+  {
+    order: '10-20',
+    name: "a UTC offset of '+9999' in a record, and as --tz",
+    format: 'libvirtd',
+    records: 2,
+    input: async () => libvirtdLine('2017-03-15 05:11:54.777+9999', 'internal error: End of file from monitor') + VALID,
+    check: async ({ parsed, deadletters, letters }) => {
+      // Before: read as 100 hours east, the record moved by four days.
+      assert.deepEqual({ parsed, deadletters }, { parsed: 1, deadletters: 1 });
+      await checkLetters(letters, /^HW_TIME_INVALID$/, (l) => assert.match(l.error.message, /out of range/));
+      const tz = await runBounded(['parse', '--format', 'kernel', '--tz', '+9999', '/dev/null'], join(dir, '10-20.tz.out'));
+      assert.notEqual(tz.code, 0, '--tz +9999 is refused');
+      assert.match(tz.stderr, /out of range \(offsets run from -12:00 to \+14:00\)/);
+    },
+  },
 ];
+
 
 function winlogbeatDoc(eventData: Record<string, string>): string {
   return `${JSON.stringify({
@@ -316,6 +464,265 @@ describe(`hostile input (${MODE})`, { concurrency: 3 }, () => {
       lost: 0,
       recovery: 'inert in html/csv/md',
       notes: 'hangwatch analyze + timeline --host (html, csv, md); Kibana objects checked in 40-security',
+    });
+  });
+
+  test('analyze over a 3 GiB file of unknown format, an unreadable file and hostile guest artefacts beside valid logs', { timeout: 600_000 }, async () => {
+    const root = join(dir, 'analyze-bad-files');
+    await rm(root, { recursive: true, force: true });
+    const host = join(root, 'kvm-hostile');
+    const guest = join(host, 'guests', 'vm1');
+    await mkdir(join(host, 'var', 'log', 'libvirt'), { recursive: true });
+    await mkdir(guest, { recursive: true });
+    await writeFile(join(host, 'var', 'log', 'libvirt', 'libvirtd.log'), VALID);
+    // Sparse: three gigabytes of no known format that take no disk. Before: read whole (1 GiB: 1.16 GB of memory),
+    // 3 GiB failed with ERR_FS_FILE_TOO_LARGE and ended the run.
+    const sparse = await open(join(host, 'collected.bin'), 'w');
+    await sparse.write(Buffer.from('\u0001\u0002 collected, no known format \u0003'), 0, undefined, 0);
+    await sparse.truncate(SIZES.sparseBytes);
+    await sparse.close();
+    const bomb = templateBombEvtx();
+    await writeFile(join(guest, 'System.evtx'), bomb.file);
+    await writeFile(join(guest, 'MEMORY.DMP'), randomDumpHeader(createRng(21).fork('dump')));
+    await writeFile(join(guest, 'System.xml'), `${repeatTo('<?xml', SIZES.junkBytes)}${guestEvent(6005, 1)}\n`);
+    // A file that cannot be read: reading /proc/self/mem at offset 0 fails with EIO (Linux).
+    const unreadable = existsSync('/proc/self/mem') ? ['/proc/self/mem'] : [];
+    const started = Date.now();
+    const run = await runBounded(['analyze', '--out', join(root, 'out'), host, ...unreadable], join(root, 'analyze.out'));
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(run.code, 0, `analyze goes on past every bad file and exits 0: ${run.stderr.slice(-800)}`);
+    const summary = /hangwatch analyze: (\d+) files from \d+ host\(s\), (\d+) events, (\d+) dead letters(?: \(([^)]*)\))?/.exec(await readFile(join(root, 'analyze.out'), 'utf8'));
+    assert.ok(summary, 'the summary line with the counts');
+    const byPath = new Map<string, string[]>();
+    await readNdjson<Letter & { log?: { file?: { path?: string } } }>(join(root, 'out', 'deadletter.ndjson'), (l) => {
+      const path = l.log?.file?.path ?? '?';
+      byPath.set(path, [...(byPath.get(path) ?? []), l.error.code]);
+    });
+    assert.deepEqual(byPath.get(join(host, 'collected.bin')), ['HW_PARSE_UNKNOWN_FORMAT']);
+    assert.deepEqual(byPath.get(join(guest, 'MEMORY.DMP')), ['HW_DUMP_INVALID']);
+    assert.equal(byPath.get(join(guest, 'System.evtx'))?.length, bomb.records);
+    assert.ok(byPath.get(join(guest, 'System.evtx'))?.every((c) => c === 'HW_EVTX_DAMAGED'));
+    assert.equal(byPath.get(join(guest, 'System.xml'))?.length, 1);
+    if (unreadable.length > 0) {
+      assert.deepEqual(byPath.get('/proc/self/mem'), ['HW_INPUT_UNREADABLE']);
+      assert.match(summary[4] ?? '', /1 files unreadable/);
+    }
+    const codes: string[] = [];
+    await readNdjson<{ event: { code?: string; action?: string } }>(join(root, 'out', 'events.ndjson'), (e) => codes.push(e.event.code ?? e.event.action ?? ''));
+    assert.ok(codes.includes('6005') && codes.includes('monitor-eof'), `the valid records are analysed: ${codes.join(', ')}`);
+    assert.ok(run.peakRssMb < RSS_BOUND_MB, `peak RSS ${run.peakRssMb} MiB`);
+    assert.ok(seconds < 120, `${seconds} s`);
+    await recordRow('10-21', {
+      fault: `hostile: analyze over a ${formatSize(SIZES.sparseBytes, 'bytes')} unknown file, an unreadable one, a template-bomb EVTX, a random dump, ${formatSize(SIZES.junkBytes, 'bytes')} of XML junk`,
+      recordsIn: `${summary[1]} files`,
+      indexed: Number(summary[2]),
+      deadletters: Number(summary[3]),
+      duplicates: 0,
+      lost: 0,
+      recovery: `exit 0, peak RSS ${run.peakRssMb.toFixed(0)} MiB (bound ${RSS_BOUND_MB}), ${seconds.toFixed(1)} s (bound 120 s)`,
+      notes: `hangwatch analyze; one dead letter per bad file (per EVTX record), the rest analysed: ${summary[4] ?? ''}`,
+    });
+  });
+
+  test('terminal and export injection: ESC, CSI U+009B and RLO U+202E in a guest WinDbg report', { timeout: 600_000 }, async () => {
+    const root = join(dir, 'terminal-injection');
+    await rm(root, { recursive: true, force: true });
+    const truth = generateCorpus(root, { ...DEFAULT_OPTIONS, seed: 7, hosts: 1, vmsPerHost: 1, hangs: 1, cleanShutdowns: 0 });
+    const host = truth.hosts[0]?.name as string;
+    const report = join(root, truth.hangs[0]?.windbg as string);
+    // An OSC title change, an SGR colour, a C1 CSI clearing the screen, a right-to-left override hiding `.exe`.
+    const payload = 'sys\u001b]0;owned\u0007\u001b[31mtem\u009b2J\u202eexe.evil';
+    await writeFile(report, (await readFile(report, 'utf8')).replace(/PROCESS_NAME:(\s+)\S+/, `PROCESS_NAME:$1${payload}`));
+    const analysis = join(root, 'analysis');
+    const outputs: Record<string, string> = {};
+    const analyzed = await runBounded(['analyze', '--out', analysis, '--year-reference', truth.referenceTime, join(root, host)], join(root, 'analyze.out'));
+    assert.equal(analyzed.code, 0, analyzed.stderr.slice(-500));
+    outputs['analyze (terminal)'] = (await readFile(join(root, 'analyze.out'), 'utf8')) + analyzed.stderr;
+    for (const format of ['csv', 'md', 'html', 'jsonl'] as const) {
+      const out = join(root, `timeline.${format}`);
+      const r = await runBounded(['timeline', '--host', host, '--from', truth.window.gte, '--to', truth.window.lte, '--format', format, '--source', analysis, '--out', out], join(root, `timeline-${format}.stdout`));
+      assert.equal(r.code, 0, r.stderr.slice(-500));
+      outputs[`timeline ${format}`] = await readFile(out, 'utf8');
+    }
+    const toStdout = await runBounded(['timeline', '--host', host, '--from', truth.window.gte, '--to', truth.window.lte, '--format', 'csv', '--source', analysis], join(root, 'timeline-stdout.csv'));
+    assert.equal(toStdout.code, 0, toStdout.stderr.slice(-500));
+    outputs['timeline csv (stdout)'] = await readFile(join(root, 'timeline-stdout.csv'), 'utf8');
+    for (const [where, text] of Object.entries(outputs)) {
+      assert.ok(!/[\u001b\u0007\u009b\u202e]/.test(text), `${where}: no raw ESC, BEL, CSI or RLO`);
+    }
+    for (const where of ['timeline csv', 'timeline md', 'timeline html', 'timeline jsonl', 'timeline csv (stdout)']) {
+      assert.ok(/sys\\u001b\\?\]0;owned/.test(outputs[where] as string), `${where}: the payload is shown, visibly escaped`);
+    }
+    await recordRow('10-22', {
+      fault: 'hostile: ESC / CSI U+009B / RLO U+202E in a WinDbg PROCESS_NAME',
+      recordsIn: 1,
+      indexed: 1,
+      deadletters: 0,
+      duplicates: 0,
+      lost: 0,
+      recovery: 'no raw control in any output; shown as \\u001b, \\u009b, \\u202e',
+      notes: 'hangwatch analyze (terminal) + timeline --host csv/md/html/jsonl to files and csv to stdout',
+    });
+  });
+
+  test('Elasticsearch refuses us as a client (401, then 403 per item), then accepts', { timeout: 600_000 }, async () => {
+    // The indexer's bulk writer against a stand-in Elasticsearch: 401 for the whole request for 3 s (an expired API
+    // key), then 403 for every item for 3 s (a role without the index privilege), then it accepts. Before: split,
+    // every document dead-lettered and counted lost, offsets committed.
+    const refusedForMs = 6_000;
+    const began = Date.now();
+    const fake = await startFakeElasticsearch((): BulkAnswer => {
+      const t = Date.now() - began;
+      if (t < refusedForMs / 2) return 'unauthorized';
+      if (t < refusedForMs) return 'forbidden-items';
+      return 'accept';
+    });
+    const total = 500;
+    const ops: BulkOp[] = Array.from({ length: total }, (_, i) => ({
+      kind: 'index',
+      index: 'hangwatch-events-2017.03.15',
+      id: `hostile-refused-${i}`,
+      doc: { '@timestamp': '2017-03-15T05:11:55.000Z', event: { id: `hostile-refused-${i}` }, message: 'x' },
+      source: { topic: 'hangwatch.events.v1', partition: 0, offset: String(i), value: null },
+    }));
+    const { logger, lines } = collectingLogger();
+    try {
+      const { counts, outages } = await writeThrough(fake.url, ops, logger);
+      // From the moment it accepts again to the last acknowledgement: the writer's backoff (capped at 10 s).
+      const recovery = (Date.now() - began - refusedForMs) / 1000;
+      assert.equal(counts.indexed, total, 'every document acknowledged once Elasticsearch accepts');
+      assert.equal(counts.deadlettered, 0, 'a refusal is not a bad document');
+      assert.equal(counts.lost, 0);
+      assert.equal(fake.ids.size, total);
+      assert.ok(fake.answered.unauthorized > 0 && fake.answered['forbidden-items'] > 0, JSON.stringify(fake.answered));
+      assert.deepEqual(outages, [true, false], 'one outage reported (readiness false), then over');
+      const errors = lines.filter((l) => l.level === 50);
+      assert.equal(errors.length, 1, `one clear error line: ${JSON.stringify(errors.map((l) => l.msg))}`);
+      assert.match(String(errors[0]?.msg), /HTTP 401/);
+      assert.ok(recovery < 15, `${recovery} s after Elasticsearch accepted again`);
+      await recordRow('10-23', {
+        fault: 'hostile: Elasticsearch answers 401 (3 s), then 403 per item (3 s)',
+        recordsIn: total,
+        indexed: counts.indexed,
+        deadletters: counts.deadlettered,
+        duplicates: fake.acknowledged - fake.ids.size,
+        lost: counts.lost,
+        recovery: `held; all acknowledged ${recovery.toFixed(1)} s after it accepted (bound 15 s)`,
+        notes: `indexer bulk writer against a stand-in Elasticsearch (${fake.answered.unauthorized} x 401, ${fake.answered['forbidden-items']} x 403); one error line, readiness false meanwhile`,
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  test(`${formatSize(SIZES.sourceDocuments, 'count')} Winlogbeat documents, each naming a new channel`, { timeout: 600_000 }, async () => {
+    // The parser keeps state per source, and a Winlogbeat document names its source (host and channel). Before: 50k
+    // documents kept 50,001 states, never freed.
+    const states = new SourceStates();
+    const ctx = { registry: FORMAT_PARSERS, states, options: { maxRecordBytes: 1 << 20, validate: false }, directory: new GuestDirectory(), at: '2017-03-16T03:00:00.000Z' };
+    const doc = JSON.parse(winlogbeatDoc({})) as { winlog: Record<string, unknown> };
+    const heapBefore = process.memoryUsage().heapUsed;
+    let events = 0;
+    let letters = 0;
+    for (let i = 0; i < SIZES.sourceDocuments; i++) {
+      const value = Buffer.from(JSON.stringify({ ...doc, winlog: { ...doc.winlog, channel: `Forged-${i}`, record_id: i } }));
+      const outcome = parseKafkaMessage({ topic: 'winlogbeat', partition: 0, offset: String(i), value, timestamp: String(Date.UTC(2017, 2, 16)), key: null }, { kind: 'winlogbeat' }, ctx);
+      events += outcome.events.length;
+      letters += outcome.deadletters.length;
+    }
+    const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / (1 << 20);
+    assert.equal(events + letters, SIZES.sourceDocuments);
+    assert.equal(states.size, MAX_SOURCE_STATES, 'the states kept stop at the bound');
+    await recordRow('10-24', {
+      fault: `hostile: ${formatSize(SIZES.sourceDocuments, 'count')} Winlogbeat documents with distinct channels`,
+      recordsIn: SIZES.sourceDocuments,
+      indexed: events,
+      deadletters: letters,
+      duplicates: 0,
+      lost: SIZES.sourceDocuments - events - letters,
+      recovery: `${states.size} source states kept (bound ${MAX_SOURCE_STATES}); heap +${heapGrowthMb.toFixed(0)} MiB`,
+      notes: 'parser core (parseKafkaMessage, Winlogbeat topic), in process',
+    });
+  });
+
+  test('ship --once while the last line is being written, twice', { timeout: 600_000 }, async () => {
+    const root = join(dir, 'ship-once-partial');
+    await rm(root, { recursive: true, force: true });
+    await mkdir(root, { recursive: true });
+    const file = join(root, 'libvirtd.log');
+    const first = VALID.trimEnd();
+    const last = libvirtdLine('2017-03-15 05:11:56.000+0000', 'internal error: End of file from monitor').trimEnd();
+    const cut = 40;
+    await writeFile(file, `${first}\n${last.slice(0, cut)}`);
+    const one = await startShipperRuntime(join(root, 'state'), file, 'libvirtd', true);
+    await one.done;
+    await appendFile(file, `${last.slice(cut)}\n`);
+    const two = await startShipperRuntime(join(root, 'state'), file, 'libvirtd', true);
+    await two.done;
+    const offset = first.length + 1;
+    // Before: the second run shipped the line's rest as a record of its own (position saved past the partial line).
+    assert.deepEqual(two.sent, [{ offset, text: last }], 'the second run ships the line whole, at its own offset');
+    assert.deepEqual(
+      one.sent.map((r) => r.offset),
+      [0, offset],
+      'the first run shipped what there was',
+    );
+    await recordRow('10-25', {
+      fault: 'hostile: ship --once with a last line still being written, then again',
+      recordsIn: 2,
+      indexed: `${one.sent.length} + ${two.sent.length} shipped`,
+      deadletters: 0,
+      duplicates: '1 (same offset, same event id: the whole line replaces the cut one)',
+      lost: 0,
+      recovery: 'no record of a line\'s rest',
+      notes: 'shipper runtime, --once twice around the line\'s completion, in process (sender kept, no Kafka)',
+    });
+  });
+
+  test('a WinDbg report idle for flush_timeout_ms while still being written', { timeout: 600_000 }, async () => {
+    const root = join(dir, 'windbg-idle');
+    await rm(root, { recursive: true, force: true });
+    await mkdir(root, { recursive: true });
+    const file = join(root, 'crash.windbg.txt');
+    const report = await readFile(join(REPO, 'test', 'grammars', 'fixtures', 'windbg', 'seed-win7-x86-clock-watchdog.txt'), 'utf8');
+    const pause = report.indexOf('Loading User Symbols');
+    const flushTimeoutMs = 300;
+    await writeFile(file, report.slice(0, pause));
+    const shipper = await startShipperRuntime(join(root, 'state'), file, 'windbg', false, { flush_timeout_ms: flushTimeoutMs });
+    const waitFor = async (what: () => boolean): Promise<void> => {
+      const until = Date.now() + 30_000;
+      while (!what()) {
+        assert.ok(Date.now() < until, 'the shipper flushed the report');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      // The debugger pauses (symbols loading) for longer than the flush timeout: the report so far goes out.
+      await waitFor(() => shipper.sent.length === 1);
+      await appendFile(file, report.slice(pause));
+      await waitFor(() => shipper.sent.length === 2);
+    } finally {
+      await shipper.stop();
+    }
+    // Before: the rest went out as a second record at its own offset, parsed as a report without its header and
+    // dated by the read time.
+    assert.deepEqual(
+      shipper.sent.map((r) => [r.offset, r.text.length]),
+      [
+        [0, pause],
+        [0, report.length],
+      ],
+      'the report again whole at its offset (same event id: it replaces the partial one)',
+    );
+    await recordRow('10-26', {
+      fault: 'hostile: a WinDbg report idle past flush_timeout_ms mid-write',
+      recordsIn: 1,
+      indexed: `${shipper.sent.length} shipped, both at offset 0`,
+      deadletters: 0,
+      duplicates: '1 (same event id: the whole report replaces the partial one)',
+      lost: 0,
+      recovery: 'never split in two',
+      notes: `shipper runtime tailing, flush_timeout_ms ${flushTimeoutMs}, in process (sender kept, no Kafka)`,
     });
   });
 });

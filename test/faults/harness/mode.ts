@@ -22,6 +22,11 @@ export const SIZES = FULL
       fields: 10_000,
       windbgFrames: 100_000,
       rotations: 50,
+      junkBytes: 12 * 1024 * 1024,
+      longLineBytes: 12 * 1024 * 1024,
+      utf16Bytes: 16 * 1024 * 1024,
+      sparseBytes: 3 * 1024 * 1024 * 1024,
+      sourceDocuments: 200_000,
     }
   : {
       // 2 hosts x 1.5k padded libvirtd lines + the generated guests' records: ~5.6k records per batch, sent
@@ -34,6 +39,13 @@ export const SIZES = FULL
       fields: 10_000,
       windbgFrames: 100_000,
       rotations: 15,
+      // Each past the size that took a minute or more before the scans were made linear (1 MiB of event XML junk,
+      // 64 KiB of a kernel line of `/`, 1 MiB of tiny UTF-16 events); the unknown-format file is sparse (no disk).
+      junkBytes: 4 * 1024 * 1024,
+      longLineBytes: 4 * 1024 * 1024,
+      utf16Bytes: 4 * 1024 * 1024,
+      sparseBytes: 3 * 1024 * 1024 * 1024,
+      sourceDocuments: 50_000,
     };
 
 /** Human form of a size for the table (`8 MiB`, `200k`). */
