@@ -78,7 +78,13 @@ export const SHIPPER_SETTINGS = {
     description: 'Longest record (line, <Event>, WinDbg report); a longer one is cut and shipped as an oversize record that the parser dead-letters',
   },
   'read.oversize_head_bytes': { kind: 'int', default: 65_536, min: 1, description: 'How much of an oversize record is shipped (the dead letter keeps at most 64 KiB)' },
-  'read.flush_timeout_ms': { kind: 'int', default: 5_000, min: 0, description: 'A WinDbg report (document framing) is emitted once its file has not grown for this long' },
+  'read.flush_timeout_ms': {
+    kind: 'int',
+    default: 5_000,
+    min: 0,
+    description:
+      'A WinDbg report (document framing) is emitted once its file has not grown for this long (again whole if it grows after); ship --once keeps its position before an unfinished last record of a file changed more recently than this',
+  },
   'read.rotated_grace_ms': { kind: 'int', default: 5_000, min: 0, description: 'A renamed or deleted file is read until it has not grown for this long, then closed' },
   'read.max_buffered_bytes': { kind: 'int', default: 16_777_216, min: 65_536, description: 'Records read but not yet acknowledged by Kafka; reading pauses above this (backpressure)' },
   'state.save_while_sending': {
