@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ENTITY_BOMB_XML } from '../generator/hostile.js';
@@ -723,6 +723,75 @@ describe(`hostile input (${MODE})`, { concurrency: 3 }, () => {
       lost: 0,
       recovery: 'never split in two',
       notes: `shipper runtime tailing, flush_timeout_ms ${flushTimeoutMs}, in process (sender kept, no Kafka)`,
+    });
+  });
+});
+
+describe('guest clocks and identity claims (analyze)', () => {
+  const dir = join(WORK, 'hostile-guest-claims');
+  const kernelPower41 = (computer: string, systemTime: string, recordId: number): string =>
+    `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Kernel-Power'/><EventID>41</EventID>` +
+    `<TimeCreated SystemTime='${systemTime}'/><EventRecordID>${recordId}</EventRecordID><Channel>System</Channel><Computer>${computer}</Computer></System>` +
+    `<EventData><Data Name='BugcheckCode'>0</Data><Data Name='PowerButtonTimestamp'>0</Data></EventData></Event>\n`;
+  const readNdjson = async (path: string): Promise<Array<Record<string, any>>> => // eslint-disable-line @typescript-eslint/no-explicit-any
+    (await readFile(path, 'utf8')).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  test('a guest event dated 2200-01-01 beside the seed: the seed incident and its alert stand', { timeout: 600_000 }, async () => {
+    const root = join(dir, 'clock-2200');
+    await rm(root, { recursive: true, force: true });
+    await cp(join(REPO, 'samples', 'seed', 'sc7'), join(root, 'sc7'), { recursive: true });
+    await writeFile(join(root, 'sc7', 'guests', 'vm113', 'future.xml'), systemEventXml(6005, 9001, 'WIN7-VM113').replace(/SystemTime='[^']*'/, "SystemTime='2200-01-01T00:00:00.000000000Z'"));
+    const out = join(root, 'analysis');
+    const started = Date.now();
+    const run = await runBounded(['analyze', '--out', out, join(root, 'sc7')], join(root, 'analyze.out'));
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(run.code, 0, run.stderr.slice(-500));
+    const incidents = await readNdjson(join(out, 'incidents.ndjson'));
+    const alerts = await readNdjson(join(out, 'alerts.ndjson'));
+    const events = await readNdjson(join(out, 'events.ndjson'));
+    assert.deepEqual(incidents.map((i) => `${i['@timestamp']} ${i.libvirt.domain.name}`), ['2017-03-15T05:11:54.777Z vm113'], 'the seed incident, nothing in 2200');
+    assert.ok(alerts.length >= 1, 'the seed alert still fires');
+    const future = events.filter((e) => e.hangwatch?.time?.suspect === true);
+    assert.equal(future.length, 1, 'the 2200 record is kept, flagged suspect');
+    await recordRow('10-27', {
+      fault: 'hostile: a guest record dated 2200-01-01 beside the seed collection',
+      recordsIn: events.length,
+      indexed: events.length,
+      deadletters: 0,
+      duplicates: 0,
+      lost: 0,
+      recovery: `${incidents.length} incident at 2017-03-15T05:11:54.777Z, ${alerts.length} alert(s); the 2200 record kept, flagged suspect; ${seconds.toFixed(1)} s, peak ${run.peakRssMb} MiB`,
+      notes: 'hangwatch analyze; per-hypervisor watermarks (correlator, alerter) move on trusted times only: unit tests in test/unit/correlator/untrusted-guest-clock and alerter/per-hypervisor-watermark',
+    });
+  });
+
+  test('a guest collected under guests/vm105/ that calls itself WIN7-VM113, with an inventory naming WIN7-VM113 as vm113', { timeout: 600_000 }, async () => {
+    const root = join(dir, 'claim');
+    await rm(root, { recursive: true, force: true });
+    await mkdir(join(root, 'sc7', 'guests', 'vm105'), { recursive: true });
+    await writeFile(join(root, 'sc7', 'guests', 'vm105', 'System.xml'), kernelPower41('WIN7-VM113', '2017-03-15T05:20:00.000000000Z', 4242));
+    const inventory = join(root, 'inventory.json');
+    await writeFile(inventory, JSON.stringify([{ domain: 'vm113', hypervisor: 'sc7', computerName: 'WIN7-VM113' }]));
+    const out = join(root, 'analysis');
+    const started = Date.now();
+    const run = await runBounded(['analyze', '--out', out, '--inventory', inventory, join(root, 'sc7')], join(root, 'analyze.out'));
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(run.code, 0, run.stderr.slice(-500));
+    const incidents = await readNdjson(join(out, 'incidents.ndjson'));
+    const events = await readNdjson(join(out, 'events.ndjson'));
+    assert.deepEqual(incidents.map((i) => i.libvirt.domain.name), ['vm105'], 'the hang stays on the domain it was collected for');
+    const claim = events.find((e) => e.event?.code === '41');
+    assert.equal(claim?.libvirt?.domain?.name, 'vm105');
+    assert.ok(claim?.hangwatch?.identity?.conflict, 'the contradicting claim is kept and flagged');
+    await recordRow('10-28', {
+      fault: 'hostile: a guest under guests/vm105/ claims to be WIN7-VM113 (inventory: vm113)',
+      recordsIn: events.length,
+      indexed: events.length,
+      deadletters: 0,
+      duplicates: 0,
+      lost: 0,
+      recovery: `incident on vm105 only, conflict flagged (${JSON.stringify(claim?.hangwatch?.identity?.conflict).slice(0, 80)}); ${seconds.toFixed(1)} s, peak ${run.peakRssMb} MiB`,
+      notes: 'hangwatch analyze --inventory; a Winlogbeat sender bound to a topic is checked in test/unit/parser-peer/winlogbeat-sender',
     });
   });
 });
