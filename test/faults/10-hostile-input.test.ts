@@ -16,6 +16,7 @@ import { createRng } from '../generator/prng.js';
 import { RSS_BOUND_MB, HEAP_LIMIT_MB, parseCounts, runBounded } from './harness/run-bounded.js';
 import { SIZES, MODE, formatSize } from './harness/mode.js';
 import { recordRow } from './harness/table.js';
+import { writeDumpHeader } from '../fixtures/dump/dump-header-writer.js';
 import { REPO, WORK } from './harness/paths.js';
 import { collectingLogger, startFakeElasticsearch, startShipperRuntime, writeThrough, type BulkAnswer } from './harness/in-process.js';
 import { MAX_SOURCE_STATES, SourceStates } from '../../services/parser/core/parse-record.js';
@@ -792,6 +793,33 @@ describe('guest clocks and identity claims (analyze)', () => {
       lost: 0,
       recovery: `incident on vm105 only, conflict flagged (${JSON.stringify(claim?.hangwatch?.identity?.conflict).slice(0, 80)}); ${seconds.toFixed(1)} s, peak ${run.peakRssMb} MiB`,
       notes: 'hangwatch analyze --inventory; a Winlogbeat sender bound to a topic is checked in test/unit/parser-peer/winlogbeat-sender',
+    });
+  });
+
+  test('four crash dumps of one guest that differ only after byte 1024', { timeout: 600_000 }, async () => {
+    // A dump's first kilobyte is the same for every crash of a guest; SystemTime sits at 0xfa8. Before: one
+    // fingerprint of the first 1 KiB, so four crashes were one event and three were dropped silently.
+    const root = join(dir, 'dump-ids');
+    await rm(root, { recursive: true, force: true });
+    const guest = join(root, 'sc7', 'guests', 'vm113');
+    await mkdir(guest, { recursive: true });
+    for (let i = 0; i < 4; i++) {
+      await writeFile(join(guest, `Mini03151${i}-01.dmp`), writeDumpHeader({ bits: 64, dumpType: 1, systemTime: 131_340_000_000_000_000n + BigInt(i) * 36_000_000_000n }));
+    }
+    const out = join(root, 'analysis');
+    const run = await runBounded(['analyze', '--out', out, join(root, 'sc7')], join(root, 'analyze.out'));
+    assert.equal(run.code, 0, run.stderr.slice(-500));
+    const dumps = (await readNdjson(join(out, 'events.ndjson'))).filter((e) => e.event?.dataset === 'windows.dump');
+    assert.equal(new Set(dumps.map((e) => e.event.id)).size, 4, 'one event per crash');
+    await recordRow('10-29', {
+      fault: 'hostile: four crash dumps of one guest differing only after byte 1024',
+      recordsIn: 4,
+      indexed: dumps.length,
+      deadletters: 0,
+      duplicates: 0,
+      lost: 4 - dumps.length,
+      recovery: `${new Set(dumps.map((e) => e.event.id)).size} distinct event ids (id = hash of the whole 8 KiB header and the size)`,
+      notes: 'hangwatch analyze; the same dump read again keeps its id (test/unit/dump/dump-identity)',
     });
   });
 });
