@@ -24,6 +24,9 @@ let pipeline: Pipeline;
 let es: Client;
 let receiver: Server;
 const received: Array<{ secret: string | undefined; body: string }> = [];
+// Chat webhooks carry their token in the URL's path or query (Slack, Teams): neither may reach a log or a metric.
+const WEBHOOK_PATH_TOKEN = 'whpathtoken7f3a9c';
+const WEBHOOK_QUERY_TOKEN = 'whquerytoken51e0d2';
 
 before(async () => {
   const port = await freePort();
@@ -38,7 +41,7 @@ before(async () => {
   await new Promise<void>((r) => receiver.listen(port, '127.0.0.1', r));
   pipeline = await Pipeline.start({
     name: 'kill',
-    env: { HANGWATCH_LOG_LEVEL: 'debug', HANGWATCH_ALERTER_WEBHOOK_URLS: `http://127.0.0.1:${port}/hook` },
+    env: { HANGWATCH_LOG_LEVEL: 'debug', HANGWATCH_ALERTER_WEBHOOK_URLS: `http://127.0.0.1:${port}/services/T000/${WEBHOOK_PATH_TOKEN}?sig=${WEBHOOK_QUERY_TOKEN}` },
   });
   es = createElasticsearch(pipeline.common);
 });
@@ -117,6 +120,14 @@ test('secrets (SASL, ES, Kibana, webhook) set on every service, debug logs: no l
   for (const path of logs) {
     const text = await readFile(path, 'utf8');
     for (const [name, secret] of Object.entries(FAKE_SECRETS)) if (text.includes(secret)) leaks.push(`${name} in ${relative(REPO, path)}`);
+    for (const token of [WEBHOOK_PATH_TOKEN, WEBHOOK_QUERY_TOKEN]) if (text.includes(token)) leaks.push(`webhook URL token in ${relative(REPO, path)}`);
+  }
+  // Every service's /metrics text too: the alerter labels its webhook counters.
+  for (const service of ['parser', 'correlator', 'indexer', 'alerter'] as const) {
+    const metrics = await fetch(`http://127.0.0.1:${pipeline.port(service)}/metrics`).then((r) => r.text()).catch(() => '');
+    for (const [name, secret] of [...Object.entries(FAKE_SECRETS), ['webhook path token', WEBHOOK_PATH_TOKEN], ['webhook query token', WEBHOOK_QUERY_TOKEN]]) {
+      if (metrics.includes(secret as string)) leaks.push(`${name} in ${service} /metrics`);
+    }
   }
   assert.deepEqual(leaks, []);
   await recordRow('20-09', {
