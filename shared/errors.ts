@@ -29,6 +29,8 @@ export const ERROR_CATALOGUE = {
   HW_KIBANA_UNAVAILABLE: { retriable: true, template: 'Kibana unreachable at %s: %s' },
   HW_USAGE: { retriable: false, template: '%s' },
   HW_NOT_FOUND: { retriable: false, template: '%s not found: %s' },
+  // A request without the credential a service requires (the timeline's bearer token): the caller must fix it.
+  HW_UNAUTHORIZED: { retriable: false, template: 'unauthorized: %s' },
   HW_INTERNAL: { retriable: false, template: 'internal error: %s' },
 } as const satisfies Record<string, { retriable: boolean; template: string }>;
 

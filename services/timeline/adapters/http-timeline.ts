@@ -10,6 +10,7 @@ import { isTimelineFormat, type TimelineFormat } from '../core/render.js';
 import type { TimelineSource } from '../core/timeline-source.js';
 import { TIMELINE_PATH } from '../core/timeline-url.js';
 import { writeChunks } from './write-chunks.js';
+import type { ErrorCode } from '../../../shared/errors.js';
 
 // GET /timeline?incident=ID&format=html|md|csv|jsonl&tz=ZONE (or domain=|host= with from=&to=): the export on
 // demand that alerts and Kibana link to. Mounted on the shared health server next to /healthz, /readyz, /metrics,
@@ -58,7 +59,7 @@ export function buildTimelineRoute(options: TimelineRouteOptions): (req: Incomin
         const challenge = verdict === 'missing' ? `Bearer realm="${REALM}"` : `Bearer realm="${REALM}", error="invalid_token"`;
         res
           .writeHead(401, { 'www-authenticate': challenge, ...ERROR_HEADERS })
-          .end(`${JSON.stringify({ error: { code: 'HW_UNAUTHORIZED', message: describeRefusal(verdict) } })}\n`);
+          .end(`${JSON.stringify({ error: { code: 'HW_UNAUTHORIZED' satisfies ErrorCode, message: describeRefusal(verdict) } })}\n`);
         return true;
       }
     }
