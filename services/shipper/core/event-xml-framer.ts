@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Frame, Framer } from './framing.js';
+import { withoutOutlineMarker } from '../../../shared/text/outline-marker.js';
 
 // One `<Event>` element per record (wevtutil prints them back to back, Event Viewer wraps them in <Events>).
 // Text between events that is not blank space, an XML declaration or the <Events> wrapper is emitted as its own
@@ -389,16 +390,6 @@ function holdsMarkup(text: string): boolean {
     }
   }
   return false;
-}
-
-/** The text without a trailing outline marker (`-` or `+` between blanks and tabs at its end). */
-function withoutOutlineMarker(text: string): string {
-  let end = text.length;
-  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
-  if (end === 0 || (text[end - 1] !== '-' && text[end - 1] !== '+')) return text;
-  end--;
-  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
-  return text.slice(0, end);
 }
 
 /** The last line (blank space after it aside) is a label: 1 to 40 characters, no colon, then a colon (or `：`). */

@@ -1,3 +1,5 @@
+import { withoutOutlineMarker } from '../../../../shared/text/outline-marker.js';
+
 // Text that Event Viewer puts in front of an event's XML when someone copies it (the shapes people paste into
 // tickets, forums and gists):
 // - the XML view's outline markers: `- <Event xmlns=...>`, `- <System>` (a `-` before every element with
@@ -32,20 +34,6 @@ export interface CopiedEvent {
   readonly description?: string;
   /** The preamble is neither outline markers nor a details block. */
   readonly unrecognized: boolean;
-}
-
-/**
- * The text without the outline marker before the root (`-` or `+` with blanks around it, at the end). Read from
- * the end: as an expression unanchored at its start (`[ \t]*[-+][ \t]*$`) it rescanned a run of blanks from each of
- * its characters, 256 KiB of them in front of an event took over a minute.
- */
-function withoutOutlineMarker(text: string): string {
-  let end = text.length;
-  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
-  if (end === 0 || (text[end - 1] !== '-' && text[end - 1] !== '+')) return text;
-  end--;
-  while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
-  return text.slice(0, end);
 }
 
 function isLabelOnly(line: string): boolean {
