@@ -10,7 +10,7 @@ import {
   startsCommandWords,
   startsWrappableCommand,
   WRAPPED_LINE_MAX,
-} from '../../parser/core/qemu/line-shapes.js';
+} from '../../../shared/qemu-line-shapes.js';
 
 // The qemu domain log (/var/log/libvirt/qemu/<vm>.log) framed as records rather than lines: the lines of one record
 // are grouped into one frame (joined by "\n", offset of its first line), so a command line is one record with one
@@ -19,7 +19,7 @@ import {
 // the parser, which flags it partial; held per line in the parser it was lost, as nothing tells a parser that a
 // file ended.
 //
-// What is held, and until what (shapes in services/parser/core/qemu/line-shapes.ts):
+// What is held, and until what (shapes in shared/qemu-line-shapes.ts):
 // - a line of a command line ending in " \": until a line without it (a stamped line ends it too: the writer died
 //   mid-command, and a stamp never continues one);
 // - a bare `LC_ALL=C` or the bare binary (a paste whose backslashes were lost): while env, binary and option lines

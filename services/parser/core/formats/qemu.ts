@@ -7,7 +7,7 @@ import type { EventDraft, FormatParser, ParseContext, SourceState } from '../eve
 import { ParseFailure } from '../parse-failure.js';
 import { classifyMessage, isDumpLine, type MessageFacts } from '../qemu/classify-message.js';
 import { CMDLINE_GRAMMAR, isCommandLine, parseCommandLine, readQemuConfig, type QemuCommandLine, type QemuConfig } from '../qemu/command-line.js';
-import { endsWithContinuation, isStamped, startsCommandWords, startsWrappableCommand, withoutBacktick } from '../qemu/line-shapes.js';
+import { endsWithContinuation, isStamped, startsCommandWords, startsWrappableCommand, withoutBacktick } from '../../../../shared/qemu-line-shapes.js';
 import { explicitTime, implicitTime, type Timing } from '../qemu/line-time.js';
 import { readRecordShape } from '../qemu/record-shape.js';
 

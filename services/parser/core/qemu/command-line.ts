@@ -2,7 +2,7 @@ import rules from '../../../../grammars/generated/qemu-cmdline.js';
 import { runGrammar } from '../../../../grammars/run-grammar.js';
 import { normalizeMac } from '../../../../shared/identity.js';
 import { readCpuOption, type CpuConfig } from './cpu.js';
-import { isCommandHead } from './line-shapes.js';
+import { isCommandHead } from '../../../../shared/qemu-line-shapes.js';
 import { keyvalValue, readJsonOption, readKeyval, readSizeMiB } from './option-values.js';
 
 // The qemu command line as libvirt logs it, read into the domain configuration hangwatch needs (DESIGN.md

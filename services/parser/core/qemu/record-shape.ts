@@ -8,7 +8,7 @@ import {
   startsCommandWords,
   startsWrappableCommand,
   withoutBacktick,
-} from './line-shapes.js';
+} from '../../../../shared/qemu-line-shapes.js';
 
 // A record of several lines, taken apart again: which of the grouped shapes it is (the qemu framing groups them,
 // services/shipper/core/qemu-record-framer.ts; another shipper may group a KVM dump or a whole command line too),
